@@ -1,0 +1,45 @@
+# Two commands: `make demo` and `make test`. Both create .venv and install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: test demo lint typecheck architecture unit integration e2e crds clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+test: $(STAMP) lint typecheck architecture
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check operator tests
+	$(BIN)/ruff check operator tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+architecture: $(STAMP)
+	cd operator && ../$(BIN)/lint-imports --config ../pyproject.toml
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest -q tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/python -m pytest -q tests/e2e
+
+demo: $(STAMP)
+	$(BIN)/outsystems-okta demo
+
+# Regenerate the checked-in CRD from the pydantic models.
+crds: $(STAMP)
+	$(BIN)/outsystems-okta crd > crds/outsystemsoktaintegrations.okta.outsystems.dev.yaml
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,86 @@
+"""`status` of an OutSystemsOktaIntegration: what the operator observed and did.
+
+Conditions follow the Kubernetes `metav1.Condition` shape so kstatus, Argo CD and `kubectl wait`
+understand them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+class Condition(_Model):
+    """One aspect of the resource's state, as in metav1.Condition."""
+
+    type: str = Field(max_length=316, description="Type of the condition; Ready summarises the resource.")
+    status: Literal["True", "False", "Unknown"] = Field(description="True, False or Unknown.")
+    reason: str = Field(max_length=1024, description="CamelCase reason for the last transition.")
+    message: str = Field(default="", max_length=32768, description="Human-readable details.")
+    last_transition_time: str = Field(
+        alias="lastTransitionTime",
+        max_length=64,
+        description="When the status last changed (RFC 3339).",
+    )
+    observed_generation: int | None = Field(
+        default=None,
+        alias="observedGeneration",
+        description="metadata.generation the condition was computed for.",
+    )
+
+
+class AppRef(_Model):
+    """An Okta app the operator manages."""
+
+    app_id: str = Field(alias="appId", max_length=100, description="Okta app id.")
+    client_id: str = Field(alias="clientId", max_length=100, description="OAuth client id of the app.")
+    assigned_group_ids: list[str] = Field(
+        default_factory=list,
+        alias="assignedGroupIds",
+        max_length=64,
+        description="Okta group ids the operator assigned to this app (the only ones it ever removes).",
+        json_schema_extra={"items": {"type": "string", "maxLength": 100}},
+    )
+
+
+class IntegrationStatus(_Model):
+    """Observed state of the integration."""
+
+    observed_generation: int | None = Field(
+        default=None,
+        alias="observedGeneration",
+        description="The metadata.generation the operator last reconciled.",
+    )
+    conditions: list[Condition] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Current conditions; Ready=True once Okta and the output Secret match the spec.",
+        json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
+    )
+    consoles: AppRef | None = Field(default=None, description="The OutSystems Consoles (Web) app.")
+    development_tools: AppRef | None = Field(
+        default=None,
+        alias="developmentTools",
+        description="The OutSystems Development Tools (Native) app.",
+    )
+    metadata_uri: str | None = Field(
+        default=None,
+        alias="metadataUri",
+        max_length=2048,
+        description="OpenID Connect metadata document URI of the authorization server.",
+    )
+    secret_name: str | None = Field(
+        default=None,
+        alias="secretName",
+        max_length=253,
+        description="Name of the Secret holding LifeTime's provider values.",
+    )
+    environments: int | None = Field(
+        default=None,
+        description="Number of environments (LifeTime excluded) configured in Okta.",
+    )

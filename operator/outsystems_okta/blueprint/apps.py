@@ -1,0 +1,94 @@
+"""The two Okta OIDC app integrations of an OutSystems factory, as Okta create bodies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from outsystems_okta.api.spec import IntegrationSpec
+from outsystems_okta.blueprint.ownership import MARKER_KEY, Owner, ownership_marker
+from outsystems_okta.blueprint.uris import (
+    consoles_post_logout_uris,
+    consoles_redirect_uris,
+    tools_post_logout_uris,
+    tools_redirect_uris,
+)
+
+GRANT_TYPES = ["authorization_code", "refresh_token"]
+RESPONSE_TYPES = ["code"]
+
+
+class AppRole(StrEnum):
+    CONSOLES = "consoles"
+    DEVELOPMENT_TOOLS = "developmentTools"
+
+
+@dataclass(frozen=True)
+class DesiredApp:
+    """What one Okta app must look like.
+
+    `oauth_settings` and `oauth_credentials` hold exactly the keys of `settings.oauthClient` and
+    `credentials.oauthClient` the operator owns; every other field of the app is left as Okta or an
+    admin has it.
+    """
+
+    role: AppRole
+    label: str
+    oauth_settings: dict[str, Any]
+    oauth_credentials: dict[str, Any]
+    marker: dict[str, str]
+
+    def create_body(self) -> dict[str, Any]:
+        """The `POST /api/v1/apps` body that creates this app."""
+        return {
+            "name": "oidc_client",
+            "label": self.label,
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": dict(self.oauth_credentials)},
+            "settings": {"oauthClient": dict(self.oauth_settings)},
+            "profile": {MARKER_KEY: dict(self.marker)},
+        }
+
+
+@dataclass(frozen=True)
+class DesiredApps:
+    consoles: DesiredApp
+    development_tools: DesiredApp
+
+    def both(self) -> tuple[DesiredApp, DesiredApp]:
+        return (self.consoles, self.development_tools)
+
+
+def desired_apps(spec: IntegrationSpec, owner: Owner) -> DesiredApps:
+    lifetime = spec.lifetime.hostname
+    hosts = [env.hostname for env in spec.environments]
+    consoles = DesiredApp(
+        role=AppRole.CONSOLES,
+        label=spec.app_labels.consoles,
+        oauth_settings={
+            "application_type": "web",
+            "grant_types": list(GRANT_TYPES),
+            "response_types": list(RESPONSE_TYPES),
+            "consent_method": "TRUSTED",
+            "redirect_uris": consoles_redirect_uris(lifetime, hosts),
+            "post_logout_redirect_uris": consoles_post_logout_uris(lifetime, hosts),
+        },
+        oauth_credentials={"token_endpoint_auth_method": "client_secret_basic"},
+        marker=ownership_marker(owner, AppRole.CONSOLES),
+    )
+    tools = DesiredApp(
+        role=AppRole.DEVELOPMENT_TOOLS,
+        label=spec.app_labels.development_tools,
+        oauth_settings={
+            "application_type": "native",
+            "grant_types": list(GRANT_TYPES),
+            "response_types": list(RESPONSE_TYPES),
+            "redirect_uris": tools_redirect_uris(hosts),
+            "post_logout_redirect_uris": tools_post_logout_uris(),
+        },
+        # A native app is a public client: no secret, PKCE required (Okta: `none` demands pkce_required).
+        oauth_credentials={"token_endpoint_auth_method": "none", "pkce_required": True},
+        marker=ownership_marker(owner, AppRole.DEVELOPMENT_TOOLS),
+    )
+    return DesiredApps(consoles=consoles, development_tools=tools)

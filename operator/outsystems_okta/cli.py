@@ -1,0 +1,169 @@
+"""`outsystems-okta`: run the operator, preview a plan, print the CRD, run the sandbox or the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from outsystems_okta import __version__
+from outsystems_okta.api.constants import KIND
+from outsystems_okta.yamlio import dump, load_all
+
+
+def _cmd_crd(args: argparse.Namespace) -> int:
+    from outsystems_okta.api.crd import custom_resource_definition
+
+    sys.stdout.write(dump(custom_resource_definition()))
+    return 0
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from outsystems_okta.api.spec import SpecError, parse_spec
+    from outsystems_okta.blueprint import Owner, desired_apps
+
+    resources = [doc for doc in load_all(Path(args.file)) if doc.get("kind") == KIND]
+    if not resources:
+        print(f"error: no {KIND} in {args.file}", file=sys.stderr)
+        return 2
+    plans = []
+    for doc in resources:
+        meta = doc.get("metadata") or {}
+        try:
+            spec = parse_spec(doc.get("spec"))
+        except SpecError as exc:
+            for problem in exc.problems:
+                print(f"error: {meta.get('name')}: {problem}", file=sys.stderr)
+            return 1
+        owner = Owner(
+            namespace=str(meta.get("namespace") or "default"),
+            name=str(meta.get("name")),
+            uid=str(meta.get("uid") or "<assigned by Kubernetes>"),
+        )
+        apps = desired_apps(spec, owner)
+        plans.append(
+            {
+                "namespace": owner.namespace,
+                "name": owner.name,
+                "consoles": apps.consoles.create_body(),
+                "developmentTools": apps.development_tools.create_body(),
+            }
+        )
+    print(json.dumps(plans[0] if len(plans) == 1 else plans, indent=2))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    import kopf
+
+    from outsystems_okta.handlers import OperatorConfig, build_registry
+
+    if not args.all_namespaces and not args.namespace:
+        print("error: give --namespace NS (repeatable) or --all-namespaces", file=sys.stderr)
+        return 2
+    kopf.configure(verbose=args.verbose, log_format=kopf.LogFormat.FULL, log_refkey="object")
+    registry = build_registry(
+        OperatorConfig(
+            drift_interval=args.drift_interval, allow_insecure_loopback=args.allow_insecure_loopback
+        )
+    )
+    kopf.run(
+        registry=registry,
+        standalone=args.standalone,
+        clusterwide=args.all_namespaces,
+        namespaces=args.namespace or (),
+        liveness_endpoint=args.liveness,
+    )
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from outsystems_okta.sandbox.okta import serve_forever
+
+    print(f"Okta sandbox on http://{args.host}:{args.port} (token from --token)", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve_forever(
+                args.host,
+                args.port,
+                args.token,
+                groups=args.group,
+                rate_limit_per_minute=args.rate_limit,
+            )
+        )
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from outsystems_okta.sandbox.demo import run_demo
+
+    return run_demo(show_secret=args.show_secret, example=Path(args.file) if args.file else None)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="outsystems-okta",
+        description="Wire an OutSystems 11 factory to Okta, kept right by a Kubernetes operator.",
+    )
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the operator")
+    run.add_argument(
+        "-n", "--namespace", action="append", help="namespace to watch (repeatable; globs allowed)"
+    )
+    run.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace")
+    run.add_argument("--standalone", action="store_true", help="no peering with other operator instances")
+    run.add_argument(
+        "--liveness", metavar="URL", help="serve a liveness probe, e.g. http://0.0.0.0:8080/healthz"
+    )
+    run.add_argument(
+        "--drift-interval",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="how often each resource is re-checked against Okta, jittered (default 600)",
+    )
+    run.add_argument(
+        "--allow-insecure-loopback",
+        action="store_true",
+        help="accept a plain-http orgUrl on 127.0.0.1/localhost/[::1] (the sandbox); never elsewhere",
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    run.set_defaults(func=_cmd_run)
+
+    plan = sub.add_parser(
+        "plan", help="print the two Okta app bodies a resource produces (no cluster, no Okta)"
+    )
+    plan.add_argument("-f", "--file", required=True, help="YAML file with an OutSystemsOktaIntegration")
+    plan.set_defaults(func=_cmd_plan)
+
+    crd = sub.add_parser("crd", help="print the CustomResourceDefinition")
+    crd.set_defaults(func=_cmd_crd)
+
+    sandbox = sub.add_parser("sandbox", help="run the Okta emulator over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8443)
+    sandbox.add_argument("--token", default="sandbox-token", help="the SSWS token the sandbox accepts")
+    sandbox.add_argument("--group", action="append", default=[], help="an Okta group to seed (repeatable)")
+    sandbox.add_argument("--rate-limit", type=int, default=None, metavar="PER_MINUTE")
+    sandbox.set_defaults(func=_cmd_sandbox)
+
+    demo = sub.add_parser("demo", help="the whole flow against both emulators, then stop")
+    demo.add_argument("--show-secret", action="store_true", help="print the client secret unmasked")
+    demo.add_argument("-f", "--file", help="an OutSystemsOktaIntegration to apply instead of the example")
+    demo.set_defaults(func=_cmd_demo)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Kopf wiring only: every trigger calls the same reconcile routine; deletion calls `finalize`.
+
+Handlers are registered into a registry built from the runtime configuration (the drift interval is
+fixed at registration time), so nothing here is global state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import kopf
+
+from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
+from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
+from outsystems_okta.okta import OktaClient
+from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
+from outsystems_okta.reconcile.ports import OktaApi
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OperatorConfig:
+    drift_interval: float = 600.0
+    allow_insecure_loopback: bool = False
+
+
+@asynccontextmanager
+async def connect_okta(org_url: str, token: str) -> AsyncIterator[OktaApi]:
+    async with OktaClient(org_url, token) as client:
+        yield client
+
+
+def _resource(body: Mapping[str, Any]) -> Resource:
+    meta = body.get("metadata") or {}
+    return Resource(
+        namespace=str(meta.get("namespace")),
+        name=str(meta.get("name")),
+        uid=str(meta.get("uid")),
+        generation=meta.get("generation"),
+        spec=dict(body.get("spec") or {}),
+        status=dict(body.get("status") or {}),
+    )
+
+
+def _events(body: kopf.Body) -> Any:
+    def post(type_: str, reason: str, message: str) -> None:
+        kopf.event(body, type=type_, reason=reason, message=message)
+
+    return post
+
+
+def _lock(memo: kopf.Memo) -> asyncio.Lock:
+    # The per-object memo is private to one resource: the timer and the change handlers of that
+    # resource share this lock, so two passes never interleave their Okta writes.
+    lock = memo.get("reconcile_lock")
+    if lock is None:
+        lock = memo["reconcile_lock"] = asyncio.Lock()
+    assert isinstance(lock, asyncio.Lock)
+    return lock
+
+
+def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
+    registry = kopf.OperatorRegistry()
+    options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
+
+    @kopf.on.startup(registry=registry)
+    def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
+        settings.persistence.finalizer = FINALIZER
+        settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
+        settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=ANNOTATION_PREFIX)
+        settings.posting.level = logging.INFO
+        settings.watching.server_timeout = 300
+        memo["secrets"] = KubeSecrets(load_kubernetes_config())
+
+    async def run(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> Outcome:
+        async with _lock(memo):
+            outcome = await reconcile(
+                _resource(body),
+                connect=connect_okta,
+                secrets=memo["secrets"],
+                events=_events(body),
+                options=options,
+            )
+        for key, value in outcome.status.items():
+            patch.status[key] = value
+        logger.info(f"Reconciled: Ready={outcome.ready} reason={outcome.reason.value}")
+        return outcome
+
+    @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry)
+    @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry)
+    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, field="spec")
+    async def on_change(
+        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    ) -> None:
+        outcome = await run(body, patch, memo, logger)
+        if outcome.retry_after is not None:
+            raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
+
+    @kopf.timer(
+        GROUP,
+        VERSION,
+        PLURAL,
+        registry=registry,
+        interval=config.drift_interval,
+        initial_delay=lambda **_: random.uniform(0.5, 1.0) * config.drift_interval,
+        idle=min(30.0, config.drift_interval),
+    )
+    async def drift(
+        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    ) -> None:
+        # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together.
+        await run(body, patch, memo, logger)
+
+    @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry)
+    async def on_delete(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+        async with _lock(memo):
+            outcome = await finalize(
+                _resource(body),
+                connect=connect_okta,
+                secrets=memo["secrets"],
+                events=_events(body),
+                options=options,
+            )
+        if outcome is not None:
+            raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)
+        logger.info("Released: deletionPolicy honoured")
+
+    return registry

@@ -1,0 +1,84 @@
+"""Secrets through the official `kubernetes` client (blocking, so each call runs in a worker thread)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import kubernetes
+from kubernetes.client.exceptions import ApiException
+
+
+class KubeSecrets:
+    """The reconcile routine's SecretStore, backed by the Kubernetes API."""
+
+    def __init__(self, api_client: kubernetes.client.ApiClient) -> None:
+        self._core = kubernetes.client.CoreV1Api(api_client)
+
+    async def read(self, namespace: str, name: str) -> dict[str, Any] | None:
+        def call() -> dict[str, Any] | None:
+            try:
+                response = self._core.read_namespaced_secret(name, namespace, _preload_content=False)
+            except ApiException as exc:
+                if exc.status == 404:
+                    return None
+                raise _safe(exc) from None
+            data: dict[str, Any] = json.loads(response.data)
+            return data
+
+        return await asyncio.to_thread(call)
+
+    async def write(self, body: dict[str, Any]) -> None:
+        """Create the Secret, or replace ours keeping labels and annotations that others added."""
+        namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+
+        def call() -> None:
+            try:
+                self._core.create_namespaced_secret(namespace, body, _preload_content=False)
+                return
+            except ApiException as exc:
+                if exc.status != 409:
+                    raise _safe(exc) from None
+            current = json.loads(
+                self._core.read_namespaced_secret(name, namespace, _preload_content=False).data
+            )
+            meta = current.get("metadata") or {}
+            merged = {
+                **body,
+                "metadata": {
+                    **body["metadata"],
+                    "resourceVersion": meta.get("resourceVersion"),
+                    "labels": {**(meta.get("labels") or {}), **body["metadata"]["labels"]},
+                    "annotations": meta.get("annotations") or {},
+                },
+            }
+            try:
+                self._core.replace_namespaced_secret(name, namespace, merged, _preload_content=False)
+            except ApiException as exc:
+                raise _safe(exc) from None
+
+        await asyncio.to_thread(call)
+
+    async def delete(self, namespace: str, name: str) -> None:
+        def call() -> None:
+            try:
+                self._core.delete_namespaced_secret(name, namespace, _preload_content=False)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise _safe(exc) from None
+
+        await asyncio.to_thread(call)
+
+
+class KubernetesApiError(RuntimeError):
+    """An API error without the request or response body (a Secret's body holds secrets)."""
+
+    def __init__(self, status: int | None, reason: str | None) -> None:
+        super().__init__(f"Kubernetes API error {status}: {reason}")
+        self.status = status
+
+
+def _safe(exc: ApiException) -> KubernetesApiError:
+    # ApiException's str() includes the response body, which for Secrets may echo data.
+    return KubernetesApiError(exc.status, exc.reason)

@@ -1,0 +1,37 @@
+"""Okta Management API client (async, httpx): apps, client secrets, group assignments, auth servers.
+
+async with OktaClient("https://acme.okta.com", token) as okta:
+    app = await okta.get_app(app_id)
+"""
+
+from .buckets import bucket_for
+from .client import OktaClient
+from .errors import (
+    OktaAmbiguousError,
+    OktaAuthError,
+    OktaError,
+    OktaForbiddenError,
+    OktaNotFoundError,
+    OktaProtocolError,
+    OktaRateLimitedError,
+    OktaUnavailableError,
+    OktaValidationError,
+)
+from .retry import RetryPolicy
+from .telemetry import ResponseInfo
+
+__all__ = [
+    "OktaAmbiguousError",
+    "OktaAuthError",
+    "OktaClient",
+    "OktaError",
+    "OktaForbiddenError",
+    "OktaNotFoundError",
+    "OktaProtocolError",
+    "OktaRateLimitedError",
+    "OktaUnavailableError",
+    "OktaValidationError",
+    "ResponseInfo",
+    "RetryPolicy",
+    "bucket_for",
+]

@@ -1,0 +1,542 @@
+"""`OktaClient`: the handful of Okta Management API calls the operator makes, over httpx.
+
+Apps stay raw JSON dicts on purpose: `PUT /api/v1/apps/{id}` is a full replace, so whatever we GET
+must go back unchanged except for the fields we own (SDK models drop unknown fields).
+
+Safety rules this module enforces:
+- the SSWS token is attached per request, only to URLs on the configured org (scheme, host, port);
+  redirects are never followed and pagination links to another origin are refused;
+- the token never appears in an exception message, a repr or a log line (no request headers are logged);
+- `create_app` (the only non-idempotent call) is not retried once the request may have reached Okta:
+  it fails with `OktaUnavailableError(maybe_applied=True)` and the caller looks before creating again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from outsystems_okta import __version__
+
+from .buckets import bucket_for
+from .errors import (
+    OktaAmbiguousError,
+    OktaError,
+    OktaProtocolError,
+    OktaUnavailableError,
+    error_from_response,
+)
+from .links import find_rel, same_origin
+from .retry import RetryPolicy, parse_http_date, parse_int, parse_reset
+from .telemetry import ResponseInfo
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"outsystems-okta-operator/{__version__} httpx/{httpx.__version__}"
+MAX_PAGE_LIMIT = 200
+_CONNECT_TIMEOUT_CAP = 10.0
+_MIN_REDACTED_LEN = 8
+
+# Transport failures that happen before a single byte of the request leaves this process.
+_NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass(frozen=True)
+class _Op:
+    name: str  # Okta operationId
+    idempotent: bool = True
+
+
+class _Secret:
+    """Holds the token; its repr never shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+
+def _normalize_org_url(org_url: str) -> str:
+    url = org_url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"org_url must be an http(s) URL with a host, got {org_url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("org_url must not carry credentials")
+    if parts.path or parts.query or parts.fragment:
+        raise ValueError(f"org_url must be just scheme://host[:port], got {org_url!r}")
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ValueError(f"org_url has an invalid port: {org_url!r}") from exc
+    return url
+
+
+def _check_token(token: str) -> None:
+    if not token or any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in token):
+        # Never echo the value: it is a credential.
+        raise ValueError("token must be a non-empty printable ASCII string without whitespace")
+
+
+def _seg(value: str, what: str) -> str:
+    """One URL path segment, percent-encoded; ids like '..' that would change the path are refused."""
+    if not isinstance(value, str) or value in ("", ".", ".."):
+        raise ValueError(f"invalid {what}: {value!r}")
+    return quote(value, safe="")
+
+
+def _search_literal(value: str) -> str:
+    """A double-quoted string literal for Okta's filter/search expressions."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _transport_error_kind(exc: Exception) -> str:
+    return type(exc).__name__
+
+
+class OktaClient:
+    """Async client for the parts of the Okta Management API the operator needs.
+
+    Use as `async with OktaClient(url, token) as okta: ...` or call `aclose()` when done.
+    `sleep`, `rng` (uniform [0, 1)) and `clock` (epoch seconds) are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        org_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008  (frozen dataclass: safe default)
+        on_response: Callable[[ResponseInfo], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError("timeout must be > 0")
+        self._org_url = _normalize_org_url(org_url)
+        _check_token(token)
+        self._token = _Secret(token)
+        self._retry = retry
+        self._on_response = on_response
+        self._sleep = sleep
+        self._rng = rng
+        self._clock = clock
+        self._remaining: dict[str, int] = {}
+        self._http = httpx.AsyncClient(
+            base_url=self._org_url,
+            headers={
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            timeout=httpx.Timeout(
+                connect=min(timeout, _CONNECT_TIMEOUT_CAP), read=timeout, write=timeout, pool=timeout
+            ),
+            # Okta's concurrency limit is org-wide and shared with every other integration.
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> OktaClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def __repr__(self) -> str:
+        return f"OktaClient(org_url={self._org_url!r})"
+
+    @property
+    def org_url(self) -> str:
+        return self._org_url
+
+    @property
+    def rate_limit_remaining(self) -> Mapping[str, int]:
+        """The latest `X-Rate-Limit-Remaining` seen per Okta rate-limit bucket (a snapshot copy)."""
+        return dict(self._remaining)
+
+    # -- applications ------------------------------------------------------------------------------
+
+    async def create_app(self, body: dict[str, Any], *, activate: bool = True) -> dict[str, Any]:
+        """`POST /api/v1/apps`. Never retried once the request may have reached Okta (see module doc)."""
+        response = await self._call(
+            _Op("createApplication", idempotent=False),
+            "POST",
+            "/api/v1/apps",
+            params={"activate": "true" if activate else "false"},
+            body=body,
+        )
+        return _json_object(response, "createApplication")
+
+    async def get_app(self, app_id: str) -> dict[str, Any]:
+        """`GET /api/v1/apps/{id}`; raises `OktaNotFoundError` when it does not exist."""
+        response = await self._call(_Op("getApplication"), "GET", f"/api/v1/apps/{_seg(app_id, 'app id')}")
+        return _json_object(response, "getApplication")
+
+    async def list_apps(
+        self, *, q: str | None = None, filter: str | None = None, limit: int = MAX_PAGE_LIMIT
+    ) -> list[dict[str, Any]]:
+        """`GET /api/v1/apps`, all pages. `q` is a prefix match on name or label: compare exactly yourself."""
+        params: dict[str, str] = {"limit": str(_check_limit(limit))}
+        if q is not None:
+            params["q"] = q
+        if filter is not None:
+            params["filter"] = filter
+        return await self._paginate(_Op("listApplications"), "/api/v1/apps", params)
+
+    async def replace_app(self, app_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """`PUT /api/v1/apps/{id}`: a full replace. Send back everything you read, minus `client_secret`."""
+        credentials = body.get("credentials")
+        oauth_client = credentials.get("oauthClient") if isinstance(credentials, Mapping) else None
+        if isinstance(oauth_client, Mapping) and "client_secret" in oauth_client:
+            raise ValueError(
+                "refusing to PUT an app body carrying credentials.oauthClient.client_secret: "
+                "Okta would set the secret to it; remove the key"
+            )
+        response = await self._call(
+            _Op("replaceApplication"), "PUT", f"/api/v1/apps/{_seg(app_id, 'app id')}", body=body
+        )
+        return _json_object(response, "replaceApplication")
+
+    async def activate_app(self, app_id: str) -> None:
+        await self._call(
+            _Op("activateApplication"), "POST", f"/api/v1/apps/{_seg(app_id, 'app id')}/lifecycle/activate"
+        )
+
+    async def deactivate_app(self, app_id: str) -> None:
+        await self._call(
+            _Op("deactivateApplication"),
+            "POST",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/lifecycle/deactivate",
+        )
+
+    async def delete_app(self, app_id: str) -> None:
+        """`DELETE /api/v1/apps/{id}`; already gone (404) counts as success. Active apps: 403 E0000056."""
+        await self._call(
+            _Op("deleteApplication"), "DELETE", f"/api/v1/apps/{_seg(app_id, 'app id')}", missing_ok=True
+        )
+
+    async def list_client_secrets(self, app_id: str) -> list[dict[str, Any]]:
+        """`GET /api/v1/apps/{id}/credentials/secrets` (includes the secret values)."""
+        response = await self._call(
+            _Op("listOAuth2ClientSecrets"),
+            "GET",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/credentials/secrets",
+        )
+        return _json_list(response, "listOAuth2ClientSecrets")
+
+    # -- groups ------------------------------------------------------------------------------------
+
+    async def find_group(self, name: str) -> dict[str, Any] | None:
+        """The group whose `profile.name` is exactly `name`, or None.
+
+        Okta's `eq` search may match case-insensitively, so the result is filtered exactly here. When
+        several groups carry the name, Okta groups (OKTA_GROUP, BUILT_IN) win over APP_GROUPs imported
+        from directories; if that still leaves more than one, `OktaAmbiguousError` is raised.
+        """
+        if not name:
+            raise ValueError("group name must not be empty")
+        found = await self._paginate(
+            _Op("listGroups"), "/api/v1/groups", {"search": f"profile.name eq {_search_literal(name)}"}
+        )
+        exact = [g for g in found if _profile_name(g) == name]
+        if len(exact) > 1:
+            exact = [g for g in exact if g.get("type") != "APP_GROUP"] or exact
+        if len(exact) > 1:
+            ids = ", ".join(str(g.get("id")) for g in exact)
+            raise OktaAmbiguousError(
+                f"Okta: {len(exact)} groups are named {name!r} ({ids})", operation="listGroups"
+            )
+        return exact[0] if exact else None
+
+    async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]:
+        """`GET /api/v1/apps/{id}/groups`, every page."""
+        return await self._paginate(
+            _Op("listApplicationGroupAssignments"),
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/groups",
+            {"limit": str(MAX_PAGE_LIMIT)},
+        )
+
+    async def assign_group(self, app_id: str, group_id: str) -> dict[str, Any]:
+        """`PUT /api/v1/apps/{id}/groups/{groupId}` with `{}` (Okta answers 411 to a body-less PUT)."""
+        response = await self._call(
+            _Op("assignGroupToApplication"),
+            "PUT",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/groups/{_seg(group_id, 'group id')}",
+            body={},
+        )
+        return _json_object(response, "assignGroupToApplication")
+
+    async def unassign_group(self, app_id: str, group_id: str) -> None:
+        """`DELETE /api/v1/apps/{id}/groups/{groupId}`; not assigned (404) counts as success."""
+        await self._call(
+            _Op("unassignApplicationFromGroup"),
+            "DELETE",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/groups/{_seg(group_id, 'group id')}",
+            missing_ok=True,
+        )
+
+    # -- authorization servers ---------------------------------------------------------------------
+
+    async def get_authorization_server(self, server_id: str) -> dict[str, Any]:
+        response = await self._call(
+            _Op("getAuthorizationServer"),
+            "GET",
+            f"/api/v1/authorizationServers/{_seg(server_id, 'authorization server id')}",
+        )
+        return _json_object(response, "getAuthorizationServer")
+
+    # -- machinery ---------------------------------------------------------------------------------
+
+    def _redact(self, text: str) -> str:
+        token = self._token.reveal()
+        if len(token) >= _MIN_REDACTED_LEN and token in text:
+            return text.replace(token, "<redacted>")
+        return text
+
+    async def _paginate(self, op: _Op, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        url: str = path
+        query: dict[str, str] | None = params
+        seen: set[str] = set()
+        while True:
+            response = await self._call(op, "GET", url, params=query)
+            items.extend(_json_list(response, op.name))
+            link = find_rel(response.headers.get_list("link"), "next")
+            if not link:
+                return items
+            next_url = str(response.request.url.join(link))
+            if not same_origin(next_url, self._org_url):
+                raise OktaProtocolError(
+                    f"Okta {op.name}: refusing to follow a pagination link to another origin "
+                    f"({httpx.URL(next_url).scheme}://{httpx.URL(next_url).host})",
+                    operation=op.name,
+                )
+            if next_url in seen:
+                raise OktaProtocolError(f"Okta {op.name}: pagination loops back on itself", operation=op.name)
+            seen.add(next_url)
+            url, query = next_url, None
+
+    async def _call(
+        self,
+        op: _Op,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        missing_ok: bool = False,
+    ) -> httpx.Response:
+        """One logical API call with retries. Returns the 2xx response (or the 404 when `missing_ok`)."""
+        content = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        policy = self._retry
+        may_mutate = method not in ("GET", "HEAD")
+        maybe_applied = False
+        retry_for: str | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = {"Authorization": f"SSWS {self._token.reveal()}"}
+            if attempt > 1:
+                headers["X-Okta-Retry-Count"] = str(attempt - 1)
+                if retry_for:
+                    headers["X-Okta-Retry-For"] = retry_for
+            request = self._http.build_request(method, url, params=params, content=content, headers=headers)
+            if not same_origin(str(request.url), self._org_url):  # belt and braces: token stays home
+                raise OktaProtocolError(
+                    f"Okta {op.name}: refusing to send to another origin", operation=op.name
+                )
+            path = request.url.path
+            bucket = bucket_for(method, path)
+            started = time.monotonic()
+            try:
+                response = await self._http.send(request)
+            except httpx.RequestError as exc:
+                self._emit(
+                    ResponseInfo(op.name, method, None, None, time.monotonic() - started, bucket, attempt)
+                )
+                sent = not isinstance(exc, _NOT_SENT)
+                maybe_applied = maybe_applied or (sent and may_mutate)
+                kind = _transport_error_kind(exc)
+                detail = self._redact(str(exc))
+                if sent and not op.idempotent:
+                    raise OktaUnavailableError(
+                        f"Okta {op.name}: {kind} after the request was sent ({detail}); it may have been "
+                        "applied, so it was not retried: check Okta before repeating it",
+                        maybe_applied=True,
+                        operation=op.name,
+                    ) from exc
+                if attempt >= policy.max_attempts:
+                    raise OktaUnavailableError(
+                        f"Okta {op.name}: {kind} ({detail}) after {attempt} attempt(s)",
+                        maybe_applied=maybe_applied,
+                        operation=op.name,
+                    ) from exc
+                delay = policy.backoff_delay(attempt, self._rng())
+                logger.warning(
+                    "Okta %s %s: %s; retry %d/%d in %.2fs",
+                    op.name, method, kind, attempt, policy.max_attempts - 1, delay,
+                )  # fmt: skip
+                retry_for = None
+                await self._sleep(delay)
+                continue
+
+            remaining = parse_int(response.headers.get("x-rate-limit-remaining"))
+            if remaining is not None:
+                self._remaining[bucket] = remaining
+            self._emit(
+                ResponseInfo(
+                    op.name,
+                    method,
+                    response.status_code,
+                    remaining,
+                    time.monotonic() - started,
+                    bucket,
+                    attempt,
+                )
+            )
+            status = response.status_code
+            if 200 <= status < 300:
+                return response
+            if status == 404 and missing_ok:
+                return response
+            request_id = response.headers.get("x-okta-request-id")
+
+            if status == 429:
+                server_now = parse_http_date(response.headers.get("date"))
+                delay = policy.rate_limit_delay(
+                    parse_reset(response.headers.get("x-rate-limit-reset")),
+                    server_now if server_now is not None else self._clock(),
+                    self._rng(),
+                )
+                if delay > policy.max_rate_limit_wait or attempt >= policy.max_attempts:
+                    raise self._error(op, response, retry_after=delay)
+                logger.warning(
+                    "Okta %s %s: rate limited (bucket %s); retry %d/%d in %.2fs",
+                    op.name, method, bucket, attempt, policy.max_attempts - 1, delay,
+                )  # fmt: skip
+                retry_for = request_id
+                await self._sleep(delay)
+                continue
+
+            if 500 <= status <= 599:
+                maybe_applied = maybe_applied or may_mutate
+                if not op.idempotent or attempt >= policy.max_attempts:
+                    raise self._error(op, response, maybe_applied=maybe_applied)
+                delay = policy.backoff_delay(attempt, self._rng())
+                logger.warning(
+                    "Okta %s %s: HTTP %d; retry %d/%d in %.2fs",
+                    op.name, method, status, attempt, policy.max_attempts - 1, delay,
+                )  # fmt: skip
+                retry_for = request_id
+                await self._sleep(delay)
+                continue
+
+            if 300 <= status <= 399:
+                raise OktaProtocolError(
+                    f"Okta {status}: unexpected redirect for {op.name} (redirects are never followed)",
+                    status=status,
+                    request_id=request_id,
+                    operation=op.name,
+                )
+            raise self._error(op, response)
+
+    def _error(
+        self,
+        op: _Op,
+        response: httpx.Response,
+        *,
+        retry_after: float | None = None,
+        maybe_applied: bool = False,
+    ) -> OktaError:
+        return error_from_response(
+            response.status_code,
+            response.content,
+            reason=response.reason_phrase,
+            request_id=response.headers.get("x-okta-request-id"),
+            operation=op.name,
+            redact=self._redact,
+            retry_after=retry_after,
+            maybe_applied=maybe_applied,
+        )
+
+    def _emit(self, info: ResponseInfo) -> None:
+        if self._on_response is None:
+            return
+        try:
+            self._on_response(info)
+        except Exception:  # a metrics hook must never break an API call
+            logger.exception("Okta on_response hook failed for %s", info.operation)
+
+
+def _check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_PAGE_LIMIT}, got {limit}")
+    return limit
+
+
+def _profile_name(group: Mapping[str, Any]) -> object:
+    profile = group.get("profile")
+    return profile.get("name") if isinstance(profile, Mapping) else None
+
+
+def _decode(response: httpx.Response, operation: str) -> Any:
+    if not response.content:
+        raise OktaProtocolError(f"Okta {operation}: empty response body", operation=operation)
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise OktaProtocolError(
+            f"Okta {response.status_code}: {operation} answered with a non-JSON body",
+            status=response.status_code,
+            operation=operation,
+        ) from exc
+
+
+def _json_object(response: httpx.Response, operation: str) -> dict[str, Any]:
+    data = _decode(response, operation)
+    if not isinstance(data, dict):
+        raise OktaProtocolError(f"Okta {operation}: expected a JSON object", operation=operation)
+    return data
+
+
+def _json_list(response: httpx.Response, operation: str) -> list[dict[str, Any]]:
+    data = _decode(response, operation)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise OktaProtocolError(f"Okta {operation}: expected a JSON array of objects", operation=operation)
+    return data
+
+
+__all__ = ["MAX_PAGE_LIMIT", "USER_AGENT", "OktaClient"]

@@ -1,0 +1,85 @@
+"""The Ready condition: its reasons and how a new observation updates the list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+READY = "Ready"
+
+
+class Reason(StrEnum):
+    RECONCILED = "Reconciled"
+    RECONCILING = "Reconciling"
+    INVALID_SPEC = "InvalidSpec"
+    INSECURE_ORG_URL = "InsecureOrgUrl"
+    CREDENTIALS_NOT_FOUND = "CredentialsNotFound"
+    OKTA_AUTH_FAILED = "OktaAuthFailed"
+    OKTA_FORBIDDEN = "OktaForbidden"
+    OKTA_GROUP_NOT_FOUND = "OktaGroupNotFound"
+    OKTA_AUTH_SERVER_NOT_FOUND = "OktaAuthorizationServerNotFound"
+    OKTA_REJECTED = "OktaRejected"
+    OKTA_RATE_LIMITED = "OktaRateLimited"
+    OKTA_UNAVAILABLE = "OktaUnavailable"
+    SECRET_CONFLICT = "SecretConflict"
+    DELETING = "Deleting"
+
+
+# Reasons a retry cannot fix: the user must change the spec, a Secret or Okta.
+TERMINAL = frozenset(
+    {
+        Reason.INVALID_SPEC,
+        Reason.INSECURE_ORG_URL,
+        Reason.CREDENTIALS_NOT_FOUND,
+        Reason.OKTA_AUTH_FAILED,
+        Reason.OKTA_FORBIDDEN,
+        Reason.OKTA_GROUP_NOT_FOUND,
+        Reason.OKTA_AUTH_SERVER_NOT_FOUND,
+        Reason.OKTA_REJECTED,
+        Reason.SECRET_CONFLICT,
+    }
+)
+
+
+def with_condition(
+    conditions: Sequence[Mapping[str, Any]] | None,
+    *,
+    type_: str,
+    status: bool,
+    reason: str,
+    message: str,
+    generation: int | None,
+    now: str,
+) -> list[dict[str, Any]]:
+    """The condition list with one condition set; lastTransitionTime moves only when status flips."""
+    status_text = "True" if status else "False"
+    result: list[dict[str, Any]] = []
+    previous: Mapping[str, Any] | None = None
+    for condition in conditions or ():
+        if condition.get("type") == type_:
+            previous = condition
+        else:
+            result.append(dict(condition))
+    transition = now
+    if previous is not None and previous.get("status") == status_text and previous.get("lastTransitionTime"):
+        transition = str(previous["lastTransitionTime"])
+    new: dict[str, Any] = {
+        "type": type_,
+        "status": status_text,
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": transition,
+    }
+    if generation is not None:
+        new["observedGeneration"] = generation
+    result.append(new)
+    result.sort(key=lambda c: (c.get("type") != READY, str(c.get("type"))))
+    return result
+
+
+def find(conditions: Sequence[Mapping[str, Any]] | None, type_: str = READY) -> Mapping[str, Any] | None:
+    for condition in conditions or ():
+        if condition.get("type") == type_:
+            return condition
+    return None

@@ -1,0 +1,22 @@
+"""The reconcile routine: observe Okta and Kubernetes, apply the pure plan, report the outcome.
+
+It takes its clients as arguments (see `ports`), so it runs the same under Kopf, in tests and in
+`outsystems-okta plan`; the Kopf handlers only wire it up.
+"""
+
+from outsystems_okta.reconcile.finalize import finalize
+from outsystems_okta.reconcile.outcome import Outcome
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.routine import Options, reconcile
+
+__all__ = [
+    "EventSink",
+    "OktaApi",
+    "OktaConnector",
+    "Options",
+    "Outcome",
+    "Resource",
+    "SecretStore",
+    "finalize",
+    "reconcile",
+]

@@ -1,0 +1,106 @@
+"""Deletion: honour `deletionPolicy` before the finalizer is released."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from outsystems_okta.api.spec import DeletionPolicy, SpecError, parse_spec
+from outsystems_okta.blueprint import Owner, desired_apps
+from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
+from outsystems_okta.plan.apps import select_owned
+from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.reconcile.credentials import read_token
+from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.routine import Options, is_insecure
+
+
+def _policy(spec: Mapping[str, Any]) -> str:
+    return str(spec.get("deletionPolicy") or DeletionPolicy.ORPHAN.value)
+
+
+def _pending(message: str, reason: Reason, retry_after: float | None) -> Outcome:
+    return Outcome(ready=False, reason=reason, message=message, retry_after=retry_after or EXTERNAL_FIX_DELAY)
+
+
+async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapping[str, str]) -> list[str]:
+    """Ids of our apps: from status, else by our marker (the create may have outrun the status write)."""
+    ids: list[str] = []
+    for role, label in labels.items():
+        ref = resource.status.get(role)
+        if isinstance(ref, Mapping) and ref.get("appId"):
+            ids.append(str(ref["appId"]))
+            continue
+        chosen = select_owned(await okta.list_apps(q=label), owner, role).chosen
+        if chosen is not None:
+            ids.append(str(chosen["id"]))
+    return ids
+
+
+async def finalize(
+    resource: Resource,
+    *,
+    connect: OktaConnector,
+    secrets: SecretStore,
+    events: EventSink,
+    options: Options,
+) -> Outcome | None:
+    """None when the resource may go; otherwise an Outcome saying why not yet (retry after a delay).
+
+    The output Secret needs no work: its ownerReference lets Kubernetes collect it with the resource.
+    """
+    if _policy(resource.spec) != DeletionPolicy.DELETE.value:
+        apps = [
+            str(ref["appId"])
+            for role in ("consoles", "developmentTools")
+            if isinstance(ref := resource.status.get(role), Mapping) and ref.get("appId")
+        ]
+        if apps:
+            events(
+                "Normal",
+                "OktaAppsOrphaned",
+                f"Left Okta apps {', '.join(apps)} in place (deletionPolicy Orphan)",
+            )
+        return None
+
+    try:
+        spec = parse_spec(resource.spec)
+    except SpecError as exc:
+        message = (
+            f"Cannot delete the Okta apps, the spec is invalid: {exc}; fix it or set deletionPolicy: Orphan"
+        )
+        events("Warning", Reason.INVALID_SPEC.value, message)
+        return _pending(message, Reason.INVALID_SPEC, None)
+    if is_insecure(spec) and not options.allow_insecure_loopback:
+        message = "Cannot delete the Okta apps over plain http; set deletionPolicy: Orphan to release"
+        events("Warning", Reason.INSECURE_ORG_URL.value, message)
+        return _pending(message, Reason.INSECURE_ORG_URL, None)
+    ref = spec.okta.credentials_secret_ref
+    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
+    if token is None:
+        message = (
+            f"Cannot delete the Okta apps: Secret {ref.name!r} (key {ref.key!r}) not found; "
+            "restore it or set deletionPolicy: Orphan"
+        )
+        events("Warning", Reason.CREDENTIALS_NOT_FOUND.value, message)
+        return _pending(message, Reason.CREDENTIALS_NOT_FOUND, None)
+
+    owner = Owner(resource.namespace, resource.name, resource.uid)
+    desired = desired_apps(spec, owner)
+    labels = {app.role.value: app.label for app in desired.both()}
+    async with connect(spec.okta.base_url, token) as okta:
+        try:
+            for app_id in await _app_ids(okta, resource, owner, labels):
+                try:
+                    await okta.deactivate_app(app_id)
+                except OktaNotFoundError:
+                    continue
+                await okta.delete_app(app_id)
+                events("Normal", "OktaAppDeleted", f"Deactivated and deleted Okta app {app_id}")
+        except OktaError as exc:
+            reason, delay = classify(exc)
+            message = f"Deleting the Okta apps failed: {exc}"
+            events("Warning", reason.value, message)
+            return _pending(message, reason, delay)
+    return None

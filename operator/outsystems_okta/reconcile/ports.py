@@ -1,0 +1,59 @@
+"""What the reconcile routine needs from the outside world, as Protocols.
+
+The Okta client and the Kubernetes adapters satisfy these; nothing here knows about httpx or kopf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The OutSystemsOktaIntegration being reconciled, as read from the API server."""
+
+    namespace: str
+    name: str
+    uid: str
+    generation: int | None
+    spec: Mapping[str, Any]
+    status: Mapping[str, Any] = field(default_factory=dict)
+
+
+class OktaApi(Protocol):
+    async def create_app(self, body: dict[str, Any], *, activate: bool = True) -> dict[str, Any]: ...
+    async def get_app(self, app_id: str) -> dict[str, Any]: ...
+    async def list_apps(
+        self, *, q: str | None = None, filter: str | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]: ...
+    async def replace_app(self, app_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    async def activate_app(self, app_id: str) -> None: ...
+    async def deactivate_app(self, app_id: str) -> None: ...
+    async def delete_app(self, app_id: str) -> None: ...
+    async def list_client_secrets(self, app_id: str) -> list[dict[str, Any]]: ...
+    async def find_group(self, name: str) -> dict[str, Any] | None: ...
+    async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]: ...
+    async def assign_group(self, app_id: str, group_id: str) -> dict[str, Any]: ...
+    async def unassign_group(self, app_id: str, group_id: str) -> None: ...
+    async def get_authorization_server(self, server_id: str) -> dict[str, Any]: ...
+
+
+class OktaConnector(Protocol):
+    """Opens an Okta client for an org and token (an async context manager closes it)."""
+
+    def __call__(self, org_url: str, token: str) -> AbstractAsyncContextManager[OktaApi]: ...
+
+
+class SecretStore(Protocol):
+    async def read(self, namespace: str, name: str) -> dict[str, Any] | None: ...
+    async def write(self, body: dict[str, Any]) -> None: ...
+    async def delete(self, namespace: str, name: str) -> None: ...
+
+
+class EventSink(Protocol):
+    """Posts a Kubernetes Event on the resource. Messages must never hold a secret."""
+
+    def __call__(self, type_: str, reason: str, message: str) -> None: ...
