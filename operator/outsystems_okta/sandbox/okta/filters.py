@@ -142,8 +142,9 @@ def parse(text: str, allow: Callable[[str, str], bool]) -> Expr:
         raise FilterSyntaxError("Invalid search syntax: empty expression.")
     parser = _Parser(tokens, allow)
     expr = parser.parse_or()
-    if parser.peek() is not None:
-        raise FilterSyntaxError(f"Invalid search syntax: unexpected {parser.peek()[1]!r}.")  # type: ignore[index]
+    leftover = parser.peek()
+    if leftover is not None:
+        raise FilterSyntaxError(f"Invalid search syntax: unexpected {leftover[1]!r}.")
     return expr
 
 

@@ -138,7 +138,8 @@ def normalize_app(body: Any, *, existing: dict[str, Any] | None = None) -> Norma
         "visibility": _visibility(body.get("visibility")),
         "credentials": {
             "userNameTemplate": copy.deepcopy(
-                (credentials or {}).get("userNameTemplate") or {"template": "${source.login}", "type": "BUILT_IN"}
+                (credentials or {}).get("userNameTemplate")
+                or {"template": "${source.login}", "type": "BUILT_IN"}
             ),
             "oauthClient": creds,
         },
@@ -308,14 +309,13 @@ def _normalize_settings_client(
     client["refresh_token"] = _refresh_token(given, previous, grants, app_type, errors)
     if client["refresh_token"] is None:
         del client["refresh_token"]
-    for key, value in (("grant_types", grants), ("response_types", responses)):
-        client[key] = value
-    for key in ("redirect_uris", "post_logout_redirect_uris"):
-        value = redirects if key == "redirect_uris" else post_logout
-        if value is None:
+    client["grant_types"] = grants
+    client["response_types"] = responses
+    for key, uris in (("redirect_uris", redirects), ("post_logout_redirect_uris", post_logout)):
+        if uris is None:
             client.pop(key, None)
         else:
-            client[key] = value
+            client[key] = uris
     return client
 
 
@@ -343,8 +343,9 @@ def _refresh_token(
     if "refresh_token" not in grants:
         return None
     # "When you update an app integration, your previously configured values are used." (SPEC)
-    if isinstance(previous.get("refresh_token"), dict):
-        return copy.deepcopy(previous["refresh_token"])
+    kept = previous.get("refresh_token")
+    if isinstance(kept, dict):
+        return copy.deepcopy(kept)
     return {"rotation_type": "ROTATE" if app_type == "browser" else "STATIC", "leeway": 30}
 
 

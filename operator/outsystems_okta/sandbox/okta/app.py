@@ -1,0 +1,19 @@
+"""The aiohttp application: Okta API routes, discovery documents and test hooks."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .hooks import hook_errors, hooks
+from .httpio import RUNTIME
+from .middleware import okta_api
+from .routes import routes
+from .runtime import Runtime
+
+
+def build_app(runtime: Runtime) -> web.Application:
+    app = web.Application(middlewares=[hook_errors, okta_api], client_max_size=8 * 1024 * 1024)
+    app[RUNTIME] = runtime
+    app.add_routes(routes)
+    app.add_routes(hooks)
+    return app

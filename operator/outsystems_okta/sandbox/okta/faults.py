@@ -1,0 +1,75 @@
+"""Test hooks that make the sandbox misbehave: injected errors, lost responses, latency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Selector:
+    """Which `/api/v1` calls a rule applies to (None = any)."""
+
+    method: str | None = None
+    path_prefix: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self.path_prefix is None or path.startswith(self.path_prefix)
+
+
+@dataclass
+class FaultRule:
+    status: int
+    remaining: int
+    selector: Selector
+    error_code: str | None = None
+    error_summary: str | None = None
+
+
+@dataclass
+class LossRule:
+    remaining: int
+    selector: Selector
+
+
+class FaultInjector:
+    """Queues of one-shot rules; the first matching rule with calls left is used."""
+
+    def __init__(self) -> None:
+        self.faults: list[FaultRule] = []
+        self.losses: list[LossRule] = []
+        self.latency: float = 0.0
+
+    def add_fault(self, rule: FaultRule) -> None:
+        if not 400 <= rule.status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if rule.remaining < 1:
+            raise ValueError("count must be >= 1")
+        self.faults.append(rule)
+
+    def add_loss(self, rule: LossRule) -> None:
+        if rule.remaining < 1:
+            raise ValueError("count must be >= 1")
+        self.losses.append(rule)
+
+    def take_fault(self, method: str, path: str) -> FaultRule | None:
+        for rule in self.faults:
+            if rule.remaining > 0 and rule.selector.matches(method, path):
+                rule.remaining -= 1
+                self.faults = [item for item in self.faults if item.remaining > 0]
+                return rule
+        return None
+
+    def take_loss(self, method: str, path: str) -> bool:
+        for rule in self.losses:
+            if rule.remaining > 0 and rule.selector.matches(method, path):
+                rule.remaining -= 1
+                self.losses = [item for item in self.losses if item.remaining > 0]
+                return True
+        return False
+
+    def clear(self) -> None:
+        self.faults.clear()
+        self.losses.clear()
+        self.latency = 0.0

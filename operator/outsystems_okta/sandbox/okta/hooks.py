@@ -1,0 +1,175 @@
+"""Test hooks under `/__sandbox/` (not Okta; no auth, not logged, not rate limited).
+
+POST   /__sandbox/faults          {"status": 503, "count": 1, "method": "PUT", "path_prefix": "/api/v1/apps",
+                                   "errorCode": "E...", "errorSummary": "..."}   (all but status optional)
+DELETE /__sandbox/faults          drop queued faults and lost-response rules, latency back to 0
+POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps"}
+POST   /__sandbox/latency         {"seconds": 0.5}
+POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, "bucket": "/api/v1/apps"}
+GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
+                                    "lost", "injected"}, ...]
+DELETE /__sandbox/requests        clear the log
+GET    /__sandbox/state           {"apps", "secrets", "groups", "assignments", "authorizationServers"}
+POST   /__sandbox/reset           back to the seeded org, no faults, empty log, initial rate limit
+POST   /__sandbox/groups          {"name": "...", "description": "..."} → the Group
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from .errors import OktaError
+from .httpio import runtime
+
+hooks = web.RouteTableDef()
+
+
+class HookError(ValueError):
+    pass
+
+
+async def _payload(request: web.Request) -> dict[str, Any]:
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise HookError(f"invalid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise HookError("the body must be a JSON object")
+    return data
+
+
+def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise HookError(f"'{key}' must be an integer")
+    return value
+
+
+def _optional_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise HookError(f"'{key}' must be a string")
+    return value
+
+
+def _optional_number(data: dict[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise HookError(f"'{key}' must be a number")
+    return float(value)
+
+
+@web.middleware
+async def hook_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    if not request.path.startswith("/__sandbox/"):
+        response: web.StreamResponse = await handler(request)
+        return response
+    try:
+        response = await handler(request)
+    except (HookError, ValueError) as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    except OktaError as exc:
+        return web.json_response(exc.body(), status=exc.status)
+    return response
+
+
+@hooks.post("/__sandbox/faults")
+async def add_fault(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    runtime(request).inject_fault(
+        _int(data, "status"),
+        _int(data, "count", 1),
+        method=_optional_str(data, "method"),
+        path_prefix=_optional_str(data, "path_prefix"),
+        error_code=_optional_str(data, "errorCode"),
+        error_summary=_optional_str(data, "errorSummary"),
+    )
+    return web.json_response({"queued": len(runtime(request).faults.faults)})
+
+
+@hooks.delete("/__sandbox/faults")
+async def clear_faults(request: web.Request) -> web.Response:
+    runtime(request).faults.clear()
+    return web.json_response({})
+
+
+@hooks.post("/__sandbox/lose-responses")
+async def lose_responses(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    runtime(request).lose_responses(
+        _int(data, "count", 1),
+        method=_optional_str(data, "method"),
+        path_prefix=_optional_str(data, "path_prefix"),
+    )
+    return web.json_response({"queued": len(runtime(request).faults.losses)})
+
+
+@hooks.post("/__sandbox/latency")
+async def set_latency(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    seconds = _optional_number(data, "seconds")
+    if seconds is None:
+        raise HookError("'seconds' is required")
+    runtime(request).set_latency(seconds)
+    return web.json_response({"seconds": seconds})
+
+
+@hooks.post("/__sandbox/rate-limit")
+async def set_rate_limit(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    if "per_minute" not in data:
+        raise HookError("'per_minute' is required (an integer or null)")
+    per_minute = None if data["per_minute"] is None else _int(data, "per_minute")
+    rt = runtime(request)
+    rt.set_rate_limit(
+        per_minute,
+        window_seconds=_optional_number(data, "window_seconds"),
+        bucket=_optional_str(data, "bucket"),
+    )
+    limiter = rt.limiter
+    return web.json_response(
+        {
+            "per_minute": limiter.per_minute,
+            "window_seconds": limiter.window_seconds,
+            "buckets": dict(limiter.overrides),
+        }
+    )
+
+
+@hooks.get("/__sandbox/requests")
+async def list_requests(request: web.Request) -> web.Response:
+    return web.json_response([item.to_json() for item in runtime(request).requests])
+
+
+@hooks.delete("/__sandbox/requests")
+async def clear_requests(request: web.Request) -> web.Response:
+    runtime(request).clear_requests()
+    return web.json_response({})
+
+
+@hooks.get("/__sandbox/state")
+async def dump_state(request: web.Request) -> web.Response:
+    return web.json_response(runtime(request).dump_state())
+
+
+@hooks.post("/__sandbox/reset")
+async def reset(request: web.Request) -> web.Response:
+    runtime(request).reset()
+    return web.json_response({})
+
+
+@hooks.post("/__sandbox/groups")
+async def add_group(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    name = _optional_str(data, "name")
+    if not name:
+        raise HookError("'name' is required")
+    return web.json_response(runtime(request).add_group(name, _optional_str(data, "description")))

@@ -1,0 +1,101 @@
+"""What every `/api/v1` call goes through: latency, auth, the 411 rule, injected faults, rate
+limits, lost responses, the `X-Okta-Request-Id`/`X-Rate-Limit-*` headers and the request log."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import hdrs, web
+
+from . import errors
+from .errors import OktaError
+from .httpio import REQUEST_JSON, RESPONSE_JSON, decode_body, error_response, recorded_body, runtime
+from .ids import random_token
+from .ratelimit import Decision, bucket_for
+from .recording import RecordedRequest
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+API_PREFIX = "/api/v1"
+
+
+def is_api(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def _needs_length(request: web.Request) -> bool:
+    """Okta: "Any PUT or POST request without a Content-Length header or a body returns a 411"."""
+    if request.method not in (hdrs.METH_POST, hdrs.METH_PUT):
+        return False
+    chunked = "chunked" in request.headers.get(hdrs.TRANSFER_ENCODING, "").lower()
+    return hdrs.CONTENT_LENGTH not in request.headers and not chunked
+
+
+def _translate(exc: web.HTTPException, request: web.Request) -> OktaError:
+    if exc.status == 405:
+        return errors.method_not_allowed()
+    if exc.status == 404:
+        return errors.not_found(f"{request.path} ({request.method})", "Resource")
+    return OktaError(exc.status, "E0000009", exc.reason or "Internal Server Error")
+
+
+@web.middleware
+async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if not is_api(request.path):
+        return await handler(request)
+    rt = runtime(request)
+    bucket = bucket_for(request.method, request.path)
+    record = RecordedRequest(
+        method=request.method,
+        path=request.path,
+        query=dict(request.query),
+        bucket=bucket,
+        request_id=random_token(27),
+        started=time.time(),
+        request_headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
+    )
+    parsed = decode_body(await request.read())
+    request[REQUEST_JSON] = parsed
+    record.request_body = recorded_body(parsed)
+
+    decision: Decision | None = None
+    lose = False
+    response: web.StreamResponse
+    try:
+        if rt.faults.latency > 0:
+            await asyncio.sleep(rt.faults.latency)
+        if request.headers.get(hdrs.AUTHORIZATION) != f"SSWS {rt.token}":
+            raise errors.invalid_token()
+        if _needs_length(request):
+            raise errors.length_required()
+        fault = rt.faults.take_fault(request.method, request.path)
+        if fault is not None:
+            record.injected = True
+            if fault.status == 429:
+                decision = rt.limiter.exhausted(bucket)
+            raise errors.fault_error(fault.status, fault.error_code, fault.error_summary)
+        decision = rt.limiter.consume(bucket)
+        if not decision.allowed:
+            raise errors.rate_limited()
+        lose = rt.faults.take_loss(request.method, request.path)
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            raise _translate(exc, request) from exc
+    except OktaError as error:
+        response = error_response(request, error)
+
+    decision = decision or rt.limiter.peek(bucket)
+    response.headers["X-Okta-Request-Id"] = record.request_id
+    response.headers.update(decision.headers())
+    record.status = response.status
+    record.response_body = request.get(RESPONSE_JSON)
+    rt.requests.append(record)
+    if lose:
+        # Applied to state; now drop the connection so the client never sees a response.
+        record.lost = True
+        if request.transport is not None:
+            request.transport.abort()
+    return response

@@ -1,0 +1,181 @@
+"""`OktaSandbox`: the emulator as a real HTTP server on loopback, plus `serve_forever` for the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Iterable
+from typing import Any
+
+from aiohttp import web
+
+from .app import build_app
+from .recording import RecordedRequest
+from .runtime import Runtime
+from .state import SandboxState
+
+
+class OktaSandbox:
+    """A stateful Okta Management API emulator.
+
+    >>> sandbox = OktaSandbox(token="t0ken", groups=["OutSystems Developers"])
+    >>> url = await sandbox.start()          # http://127.0.0.1:<port>
+    >>> ...                                   # call it with `Authorization: SSWS t0ken`
+    >>> await sandbox.stop()
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        rate_limit_per_minute: int | None = None,
+        groups: Iterable[str] = (),
+        rate_limit_window_seconds: float = 60.0,
+        public_url: str | None = None,
+    ) -> None:
+        self._runtime = Runtime(
+            token=token,
+            groups=groups,
+            rate_limit_per_minute=rate_limit_per_minute,
+            window_seconds=rate_limit_window_seconds,
+        )
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._runner: web.AppRunner | None = None
+
+    # ---- what tests inspect ---------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL (``http://127.0.0.1:43123``); empty until `start()`."""
+        return self._runtime.base_url
+
+    @property
+    def token(self) -> str:
+        return self._runtime.token
+
+    @property
+    def state(self) -> SandboxState:
+        return self._runtime.state
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every `/api/v1` call in order (cleared by `clear_requests()`/`reset()`)."""
+        return self._runtime.requests
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        if self._runner is not None:
+            raise RuntimeError("the sandbox is already running")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(128)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        actual_port = sock.getsockname()[1]
+        runner = web.AppRunner(build_app(self._runtime), access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        self._runner = runner
+        self._runtime.base_url = self._public_url or _base_url(host, actual_port)
+        return self._runtime.base_url
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> OktaSandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---- test hooks (same as the /__sandbox/ endpoints) -----------------------------------------
+
+    def inject_fault(
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        error_code: str | None = None,
+        error_summary: str | None = None,
+    ) -> None:
+        """The next `count` matching `/api/v1` calls answer `status` with an Okta error; state untouched."""
+        self._runtime.inject_fault(
+            status,
+            count,
+            method=method,
+            path_prefix=path_prefix,
+            error_code=error_code,
+            error_summary=error_summary,
+        )
+
+    def lose_responses(
+        self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+    ) -> None:
+        """The next `count` matching calls are applied, then the connection drops without a response."""
+        self._runtime.lose_responses(count, method=method, path_prefix=path_prefix)
+
+    def set_latency(self, seconds: float) -> None:
+        self._runtime.set_latency(seconds)
+
+    def set_rate_limit(
+        self, per_minute: int | None, *, window_seconds: float | None = None, bucket: str | None = None
+    ) -> None:
+        """Enforce `per_minute` calls per window (every bucket, or just `bucket`); None lifts it."""
+        self._runtime.set_rate_limit(per_minute, window_seconds=window_seconds, bucket=bucket)
+
+    def clear_requests(self) -> None:
+        self._runtime.clear_requests()
+
+    def reset(self) -> None:
+        self._runtime.reset()
+
+    def add_group(self, name: str, description: str | None = None) -> dict[str, Any]:
+        """Create an OKTA_GROUP (same rules as `POST /api/v1/groups`); returns the Group JSON."""
+        return self._runtime.add_group(name, description)
+
+    def dump_state(self) -> dict[str, Any]:
+        return self._runtime.dump_state()
+
+
+def _base_url(host: str, port: int) -> str:
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+async def serve_forever(
+    host: str,
+    port: int,
+    token: str,
+    groups: Iterable[str] = (),
+    rate_limit_per_minute: int | None = None,
+    *,
+    public_url: str | None = None,
+) -> None:
+    """Run the sandbox until cancelled (the `outsystems-okta sandbox` command)."""
+    sandbox = OktaSandbox(
+        token=token, groups=groups, rate_limit_per_minute=rate_limit_per_minute, public_url=public_url
+    )
+    url = await sandbox.start(host, port)
+    print(f"Okta sandbox listening on {url} (Authorization: SSWS <token>)", flush=True)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+    finally:
+        await sandbox.stop()

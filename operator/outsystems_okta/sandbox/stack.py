@@ -1,0 +1,233 @@
+"""The whole product on one machine: both emulators, the CRD, and the real operator as a subprocess.
+
+`outsystems-okta demo` and the end-to-end tests drive exactly this, so the demo users run is the path
+the suite proves.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import kubernetes
+
+from outsystems_okta.api.constants import GROUP, PLURAL, VERSION
+from outsystems_okta.api.crd import custom_resource_definition
+from outsystems_okta.sandbox.background import BackgroundLoop
+from outsystems_okta.sandbox.kubernetes import KubeSandbox
+from outsystems_okta.sandbox.okta import OktaSandbox
+
+
+class Stack:
+    """Emulators on a background event loop, and the operator process on demand."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        okta_token: str | None = None,
+        groups: Iterable[str] = (),
+        drift_interval: float = 600.0,
+    ) -> None:
+        self.workdir = workdir
+        self.okta_token = okta_token or "ssws-" + secrets.token_urlsafe(24)
+        self.drift_interval = drift_interval
+        self.loop = BackgroundLoop()
+        self.okta = OktaSandbox(token=self.okta_token, groups=list(groups))
+        self.kube = KubeSandbox()
+        self.okta_url = ""
+        self.kube_url = ""
+        self.kubeconfig = workdir / "kubeconfig"
+        self.operator_log = workdir / "operator.log"
+        self.operator: subprocess.Popen[bytes] | None = None
+        self._log_stream: IO[bytes] | None = None
+        self._api: kubernetes.client.ApiClient | None = None
+
+    # --- emulators -------------------------------------------------------------------------------
+
+    def start(self) -> Stack:
+        self.okta_url = self.loop.run(self.okta.start("127.0.0.1", 0))
+        self.kube_url = self.loop.run(self.kube.start("127.0.0.1", 0))
+        self.kube.write_kubeconfig(self.kubeconfig)
+        return self
+
+    @property
+    def api(self) -> kubernetes.client.ApiClient:
+        if self._api is None:
+            self._api = kubernetes.config.new_client_from_config(config_file=str(self.kubeconfig))
+        return self._api
+
+    def install_crds(self, crd_dir: Path | None = None) -> None:
+        """Apply the CRDs from `crds/` (or the generated one) as `kubectl apply -f crds/` would."""
+        from outsystems_okta.yamlio import load_all
+
+        documents: list[dict[str, Any]] = []
+        if crd_dir is not None and crd_dir.is_dir():
+            for path in sorted(crd_dir.glob("*.yaml")):
+                documents.extend(load_all(path))
+        if not documents:
+            documents = [custom_resource_definition()]
+        ext = kubernetes.client.ApiextensionsV1Api(self.api)
+        for crd in documents:
+            ext.create_custom_resource_definition(crd)
+
+    def ensure_namespace(self, name: str) -> None:
+        core = kubernetes.client.CoreV1Api(self.api)
+        try:
+            core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        except kubernetes.client.exceptions.ApiException as exc:
+            if exc.status != 409:
+                raise
+
+    def create_credentials(self, namespace: str, name: str = "okta-api", token: str | None = None) -> None:
+        core = kubernetes.client.CoreV1Api(self.api)
+        core.create_namespaced_secret(
+            namespace,
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": name, "namespace": namespace},
+                "stringData": {"apiToken": token if token is not None else self.okta_token},
+            },
+        )
+
+    # --- the custom resource -----------------------------------------------------------------------
+
+    @property
+    def custom(self) -> kubernetes.client.CustomObjectsApi:
+        return kubernetes.client.CustomObjectsApi(self.api)
+
+    def apply(self, resource: Mapping[str, Any]) -> dict[str, Any]:
+        meta = resource["metadata"]
+        result: dict[str, Any] = self.custom.create_namespaced_custom_object(
+            GROUP, VERSION, meta["namespace"], PLURAL, dict(resource)
+        )
+        return result
+
+    def get(self, namespace: str, name: str) -> dict[str, Any] | None:
+        try:
+            result: dict[str, Any] = self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+        except kubernetes.client.exceptions.ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return result
+
+    def patch_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None:
+        self.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": dict(spec)})
+
+    def delete(self, namespace: str, name: str) -> None:
+        self.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+
+    def wait_for(
+        self, namespace: str, name: str, predicate: Any, timeout: float = 30.0, interval: float = 0.1
+    ) -> dict[str, Any] | None:
+        """Poll the resource until `predicate(obj)` is true; return the object (None if it is gone)."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, Any] | None = None
+        while time.monotonic() < deadline:
+            last = self.get(namespace, name)
+            if predicate(last):
+                return last
+            self.check_operator_alive()
+            time.sleep(interval)
+        raise TimeoutError(f"{namespace}/{name} did not reach the expected state in {timeout}s; last: {last}")
+
+    def wait_ready(self, namespace: str, name: str, timeout: float = 30.0) -> dict[str, Any]:
+        def ready(obj: dict[str, Any] | None) -> bool:
+            if not obj:
+                return False
+            status = obj.get("status") or {}
+            generation = (obj.get("metadata") or {}).get("generation")
+            return status.get("observedGeneration") == generation and any(
+                c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or []
+            )
+
+        obj = self.wait_for(namespace, name, ready, timeout)
+        assert obj is not None
+        return obj
+
+    def read_secret(self, namespace: str, name: str) -> dict[str, Any] | None:
+        core = kubernetes.client.CoreV1Api(self.api)
+        try:
+            response = core.read_namespaced_secret(name, namespace, _preload_content=False)
+        except kubernetes.client.exceptions.ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+        import json
+
+        data: dict[str, Any] = json.loads(response.data)
+        return data
+
+    # --- the operator process ----------------------------------------------------------------------
+
+    def operator_command(self, *extra: str) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "outsystems_okta.cli",
+            "run",
+            "--all-namespaces",
+            "--standalone",
+            "--allow-insecure-loopback",
+            "--drift-interval",
+            str(self.drift_interval),
+            *extra,
+        ]
+
+    def start_operator(self, *extra: str) -> subprocess.Popen[bytes]:
+        if self.operator is not None and self.operator.poll() is None:
+            raise RuntimeError("the operator is already running")
+        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONUNBUFFERED": "1"}
+        env.pop("KUBERNETES_SERVICE_HOST", None)
+        self._log_stream = self.operator_log.open("ab")
+        self.operator = subprocess.Popen(
+            self.operator_command(*extra),
+            env=env,
+            stdout=self._log_stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self.operator
+
+    def check_operator_alive(self) -> None:
+        if self.operator is not None and self.operator.poll() is not None and self.operator.returncode not in (0, -9):
+            raise RuntimeError(f"the operator exited with {self.operator.returncode}; see {self.operator_log}")
+
+    def stop_operator(self, *, kill: bool = False, timeout: float = 15.0) -> None:
+        process, self.operator = self.operator, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        if self._log_stream is not None:
+            self._log_stream.close()
+            self._log_stream = None
+
+    def close(self) -> None:
+        self.stop_operator()
+        if self._api is not None:
+            self._api.close()
+        try:
+            self.loop.run(self.kube.stop())
+            self.loop.run(self.okta.stop())
+        finally:
+            self.loop.close()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
