@@ -84,7 +84,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from outsystems_okta.sandbox.okta import serve_forever
 
-    print(f"Okta sandbox on http://{args.host}:{args.port} (token from --token)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             serve_forever(

@@ -18,7 +18,9 @@ WEB_APP: dict[str, Any] = {
     "name": "oidc_client",
     "label": "OutSystems Consoles",
     "signOnMode": "OPENID_CONNECT",
-    "credentials": {"oauthClient": {"token_endpoint_auth_method": "client_secret_basic", "autoKeyRotation": True}},
+    "credentials": {
+        "oauthClient": {"token_endpoint_auth_method": "client_secret_basic", "autoKeyRotation": True}
+    },
     "profile": {"managedBy": "outsystems-okta/factory/main", "uid": "5f0c4c8e-1111-2222-3333-444455556666"},
     "settings": {
         "oauthClient": {
@@ -26,7 +28,9 @@ WEB_APP: dict[str, Any] = {
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
             "consent_method": "TRUSTED",
-            "redirect_uris": ["https://dev.example.com/ServiceCenter/CentralizedLogin_AuthCodeFlow_TokenPart.aspx"],
+            "redirect_uris": [
+                "https://dev.example.com/ServiceCenter/CentralizedLogin_AuthCodeFlow_TokenPart.aspx"
+            ],
             "post_logout_redirect_uris": [
                 "https://dev.example.com/ServiceCenter/CentralizedLogout_CallbackEndpoint.aspx"
             ],

@@ -29,7 +29,9 @@ async def test_create_web_app_gets_server_made_id_and_a_secret(
     assert oauth["token_endpoint_auth_method"] == "client_secret_basic"
     assert app["settings"]["oauthClient"]["consent_method"] == "TRUSTED"
     assert app["profile"] == web_app()["profile"]
-    assert app["_links"]["deactivate"]["href"] == f"{sandbox.url}/api/v1/apps/{app['id']}/lifecycle/deactivate"
+    assert (
+        app["_links"]["deactivate"]["href"] == f"{sandbox.url}/api/v1/apps/{app['id']}/lifecycle/deactivate"
+    )
     # the secret is also a client-secret object
     [secret] = sandbox.state.apps[app["id"]].secrets
     assert secret.value == oauth["client_secret"] and secret.status == "ACTIVE"
@@ -62,7 +64,9 @@ async def test_labels_are_not_unique(client: httpx.AsyncClient, sandbox: OktaSan
     first = await create_app(client, web_app("Same label"))
     second = await create_app(client, web_app("Same label"))
     assert first["id"] != second["id"]
-    assert first["credentials"]["oauthClient"]["client_id"] != second["credentials"]["oauthClient"]["client_id"]
+    assert (
+        first["credentials"]["oauthClient"]["client_id"] != second["credentials"]["oauthClient"]["client_id"]
+    )
     assert len(sandbox.state.apps) == 2
 
 
@@ -144,14 +148,19 @@ async def test_put_is_a_full_replace(client: httpx.AsyncClient, sandbox: OktaSan
     response = await client.put(f"/api/v1/apps/{app['id']}", json=body)
     assert response.status_code == 200, response.text
     replaced = response.json()
-    assert replaced["id"] == app["id"] and replaced["status"] == "ACTIVE" and replaced["name"] == "oidc_client"
+    assert (
+        replaced["id"] == app["id"] and replaced["status"] == "ACTIVE" and replaced["name"] == "oidc_client"
+    )
     assert replaced["created"] == app["created"]
     assert replaced["lastUpdated"] > app["lastUpdated"]
     assert replaced["label"] == "Renamed"
     assert "profile" not in replaced
     assert "post_logout_redirect_uris" not in replaced["settings"]["oauthClient"]
     # Okta returns the current secret on update for secret-based auth methods
-    assert replaced["credentials"]["oauthClient"]["client_secret"] == app["credentials"]["oauthClient"]["client_secret"]
+    assert (
+        replaced["credentials"]["oauthClient"]["client_secret"]
+        == app["credentials"]["oauthClient"]["client_secret"]
+    )
     fetched = (await client.get(f"/api/v1/apps/{app['id']}")).json()
     assert "profile" not in fetched and fetched["label"] == "Renamed"
 

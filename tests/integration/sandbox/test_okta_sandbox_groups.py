@@ -27,11 +27,15 @@ async def test_everyone_is_built_in_and_seeds_are_okta_groups(client: httpx.Asyn
 
 
 async def test_search_eq_is_an_exact_match_but_q_is_a_prefix(client: httpx.AsyncClient) -> None:
-    exact = (await client.get("/api/v1/groups", params={"search": 'profile.name eq "OutSystems Admins"'})).json()
+    exact = (
+        await client.get("/api/v1/groups", params={"search": 'profile.name eq "OutSystems Admins"'})
+    ).json()
     assert [g["profile"]["name"] for g in exact] == ["OutSystems Admins"]
     none = (await client.get("/api/v1/groups", params={"search": 'profile.name eq "OutSystems"'})).json()
     assert none == []
-    case = (await client.get("/api/v1/groups", params={"search": 'profile.name eq "outsystems admins"'})).json()
+    case = (
+        await client.get("/api/v1/groups", params={"search": 'profile.name eq "outsystems admins"'})
+    ).json()
     assert case == []
     prefix = (await client.get("/api/v1/groups", params={"q": "outsystems"})).json()
     assert [g["profile"]["name"] for g in prefix] == list(SEED_GROUPS)
@@ -47,7 +51,10 @@ async def test_create_group_the_okta_way(client: httpx.AsyncClient, sandbox: Okt
     )
     assert response.status_code == 200
     group = response.json()
-    assert group["type"] == "OKTA_GROUP" and group["profile"] == {"name": "LifeTime Admins", "description": "LT"}
+    assert group["type"] == "OKTA_GROUP" and group["profile"] == {
+        "name": "LifeTime Admins",
+        "description": "LT",
+    }
     assert await _group_id(client, "LifeTime Admins") == group["id"]
     duplicate = await client.post("/api/v1/groups", json={"profile": {"name": "LifeTime Admins"}})
     assert duplicate.status_code == 400 and error_of(duplicate)[1] == "Api validation failed: name"
@@ -122,9 +129,9 @@ async def test_assignments_page_with_links(client: httpx.AsyncClient, sandbox: O
         url = response.links.get("next", {}).get("url")
         pages += 1
     assert pages == 3 and seen == group_ids
-    assert [i["priority"] for i in (await client.get(f"/api/v1/apps/{app['id']}/groups?limit=200")).json()] == list(
-        range(25)
-    )
+    assert [
+        i["priority"] for i in (await client.get(f"/api/v1/apps/{app['id']}/groups?limit=200")).json()
+    ] == list(range(25))
 
 
 async def test_deleting_an_app_drops_its_assignments(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:

@@ -127,7 +127,7 @@ class Cluster:
     def get(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
         return self.to_served(rt, self._load(rt, namespace, name))
 
-    def list(
+    def list_objects(
         self,
         rt: ResourceType,
         namespace: str | None,
@@ -174,7 +174,11 @@ class Cluster:
                     rt.group,
                     rt.kind,
                     "",
-                    [FieldError("metadata.name", "FieldValueRequired", detail="name or generateName is required")],
+                    [
+                        FieldError(
+                            "metadata.name", "FieldValueRequired", detail="name or generateName is required"
+                        )
+                    ],
                 )
             meta["name"] = f"{meta['generateName']}{_random_suffix()}"
         name = str(meta["name"])
@@ -213,17 +217,22 @@ class Cluster:
 
     def _prepare_body(self, rt: ResourceType, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
-            raise errors.bad_request(f"{rt.kind} in version {rt.version!r} cannot be handled as a {rt.kind}: "
-                                     "the body must be a JSON object")
+            raise errors.bad_request(
+                f"{rt.kind} in version {rt.version!r} cannot be handled as a {rt.kind}: "
+                "the body must be a JSON object"
+            )
         obj = copy.deepcopy(body)
         api_version = obj.get("apiVersion")
         if api_version and api_version != rt.api_version:
             raise errors.bad_request(
-                f"the API version in the data ({api_version}) does not match the expected API version ({rt.api_version})"
+                f"the API version in the data ({api_version}) does not match "
+                f"the expected API version ({rt.api_version})"
             )
         kind = obj.get("kind")
         if kind and kind != rt.kind:
-            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
+            raise errors.bad_request(
+                f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})"
+            )
         obj["apiVersion"] = rt.api_version
         obj["kind"] = rt.kind
         meta = obj.setdefault("metadata", {})
@@ -248,14 +257,16 @@ class Cluster:
 
     def _crd_of(self, rt: ResourceType) -> dict[str, Any] | None:
         return self.store.get(
-            self.type("apiextensions.k8s.io", "v1", "customresourcedefinitions").storage, None, f"{rt.plural}.{rt.group}"
+            self.type("apiextensions.k8s.io", "v1", "customresourcedefinitions").storage,
+            None,
+            f"{rt.plural}.{rt.group}",
         )
 
     def _check_crd_not_terminating(self, rt: ResourceType) -> None:
         crd = self._crd_of(rt)
         if crd is not None and crd["metadata"].get("deletionTimestamp"):
             raise errors.method_not_allowed(
-                f"create not allowed while custom resource definition is terminating"
+                "create not allowed while custom resource definition is terminating"
             )
 
     # --- admission: per-kind rules, schemas, metadata ------------------------------------------------
@@ -273,7 +284,8 @@ class Cluster:
             if unknown and field_validation == "Strict":
                 quoted = ", ".join(f'unknown field "{path}"' for path in unknown)
                 raise errors.bad_request(
-                    f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: {quoted}'
+                    f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
+                    f"strict decoding error: {quoted}"
                 )
             if field_validation in ("", "Warn"):
                 warnings += [f'unknown field "{path}"' for path in unknown]
@@ -296,18 +308,21 @@ class Cluster:
             raise errors.invalid(rt.group, rt.kind, name, field_errors)
         return warnings
 
-    def _admit_config(self, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldError]:
+    def _admit_config(
+        self, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None
+    ) -> list[FieldError]:
         field_errors: list[FieldError] = []
         if _is(rt, "", "secrets"):
             data = dict(obj.get("data") or {})
             for key, value in (obj.pop("stringData", None) or {}).items():
                 data[key] = base64.b64encode(str(value).encode()).decode()
-            for key, value in data.items():
+            for value in data.values():
                 try:
                     base64.b64decode(str(value), validate=True)
                 except (binascii.Error, ValueError):
                     raise errors.bad_request(
-                        f'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0'
+                        'Secret in version "v1" cannot be handled as a Secret: '
+                        "illegal base64 data at input byte 0"
                     ) from None
             if data:
                 obj["data"] = data
@@ -315,7 +330,9 @@ class Cluster:
                 obj.pop("data", None)
             obj.setdefault("type", "Opaque")
             if old is not None and old.get("type", "Opaque") != obj["type"]:
-                field_errors.append(FieldError("type", "FieldValueInvalid", obj["type"], "field is immutable"))
+                field_errors.append(
+                    FieldError("type", "FieldValueInvalid", obj["type"], "field is immutable")
+                )
         keys = [*(obj.get("data") or {}), *(obj.get("binaryData") or {})]
         for key in keys:
             if not _CONFIG_KEY.match(key):
@@ -333,11 +350,17 @@ class Cluster:
             for field in ("data", "binaryData"):
                 if old.get(field) != obj.get(field):
                     field_errors.append(
-                        FieldError(field, "FieldValueForbidden", detail="field is immutable when `immutable` is set")
+                        FieldError(
+                            field, "FieldValueForbidden", detail="field is immutable when `immutable` is set"
+                        )
                     )
             if not obj.get("immutable"):
                 field_errors.append(
-                    FieldError("immutable", "FieldValueForbidden", detail="field is immutable when `immutable` is set")
+                    FieldError(
+                        "immutable",
+                        "FieldValueForbidden",
+                        detail="field is immutable when `immutable` is set",
+                    )
                 )
         return field_errors
 
@@ -456,7 +479,11 @@ class Cluster:
                 obj.pop("status", None)
 
         if old_meta.get("deletionTimestamp"):
-            added = [f for f in obj["metadata"].get("finalizers") or [] if f not in (old_meta.get("finalizers") or [])]
+            added = [
+                f
+                for f in obj["metadata"].get("finalizers") or []
+                if f not in (old_meta.get("finalizers") or [])
+            ]
             if added:
                 listed = ", ".join(f'"{f}"' for f in added)
                 raise errors.invalid(
@@ -493,7 +520,9 @@ class Cluster:
         ignored = {"metadata", "apiVersion", "kind"}
         if rt.has_status_subresource:
             ignored.add("status")
-        return {k: v for k, v in old.items() if k not in ignored} != {k: v for k, v in new.items() if k not in ignored}
+        return {k: v for k, v in old.items() if k not in ignored} != {
+            k: v for k, v in new.items() if k not in ignored
+        }
 
     # --- deleting ------------------------------------------------------------------------------------
 
@@ -517,9 +546,12 @@ class Cluster:
                 rt.group,
                 rt.plural,
                 name,
-                f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in object meta: {meta.get('uid')}",
+                f"Precondition failed: UID in precondition: {preconditions['uid']}, "
+                f"UID in object meta: {meta.get('uid')}",
             )
-        if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get("resourceVersion"):
+        if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != meta.get(
+            "resourceVersion"
+        ):
             raise errors.conflict(
                 rt.group,
                 rt.plural,
@@ -560,7 +592,7 @@ class Cluster:
         *,
         dry_run: bool = False,
     ) -> list[dict[str, Any]]:
-        items = self.list(rt, namespace, label_selector, field_selector)
+        items = self.list_objects(rt, namespace, label_selector, field_selector)
         for item in items:
             meta = item["metadata"]
             if not dry_run:
@@ -615,8 +647,14 @@ class Cluster:
     def _finalize_if_released(self, key: Key, stored: Mapping[str, Any]) -> None:
         meta = stored["metadata"]
         storage, _, _ = key
-        spec_finalizers = (stored.get("spec") or {}).get("finalizers") if storage.plural == "namespaces" else None
-        if meta.get("deletionTimestamp") and not meta.get("finalizers") and not (storage.group == "" and spec_finalizers):
+        spec_finalizers = (
+            (stored.get("spec") or {}).get("finalizers") if storage.plural == "namespaces" else None
+        )
+        if (
+            meta.get("deletionTimestamp")
+            and not meta.get("finalizers")
+            and not (storage.group == "" and spec_finalizers)
+        ):
             self._remove(key, stored)
 
     def _remove(self, key: Key, stored: Mapping[str, Any]) -> None:

@@ -22,7 +22,9 @@ def normalize(crd: dict[str, Any]) -> list[FieldError]:
     if not group:
         errors.append(FieldError("spec.group", "FieldValueRequired"))
     elif "." not in group:
-        errors.append(FieldError("spec.group", "FieldValueInvalid", group, "should be a domain with at least one dot"))
+        errors.append(
+            FieldError("spec.group", "FieldValueInvalid", group, "should be a domain with at least one dot")
+        )
     if not isinstance(names, dict):
         errors.append(FieldError("spec.names", "FieldValueRequired"))
         names = {}
@@ -44,14 +46,33 @@ def normalize(crd: dict[str, Any]) -> list[FieldError]:
         )
     if spec.get("scope") not in ("Namespaced", "Cluster"):
         errors.append(
-            FieldError("spec.scope", "FieldValueNotSupported", spec.get("scope", ""), 'supported values: "Cluster", "Namespaced"')
+            FieldError(
+                "spec.scope",
+                "FieldValueNotSupported",
+                spec.get("scope", ""),
+                'supported values: "Cluster", "Namespaced"',
+            )
         )
     versions = spec.get("versions")
     if not isinstance(versions, list) or not versions:
-        errors.append(FieldError("spec.versions", "FieldValueInvalid", versions or [], "must have exactly one version marked as storage version"))
+        errors.append(
+            FieldError(
+                "spec.versions",
+                "FieldValueInvalid",
+                versions or [],
+                "must have exactly one version marked as storage version",
+            )
+        )
         return errors
     if sum(1 for version in versions if isinstance(version, dict) and version.get("storage")) != 1:
-        errors.append(FieldError("spec.versions", "FieldValueInvalid", versions, "must have exactly one version marked as storage version"))
+        errors.append(
+            FieldError(
+                "spec.versions",
+                "FieldValueInvalid",
+                versions,
+                "must have exactly one version marked as storage version",
+            )
+        )
     seen: set[str] = set()
     for i, version in enumerate(versions):
         path = f"spec.versions[{i}]"
@@ -63,9 +84,13 @@ def normalize(crd: dict[str, Any]) -> list[FieldError]:
         seen.add(version["name"])
         version.setdefault("served", True)
         version.setdefault("storage", False)
-        for sub in (version.get("subresources") or {}):
+        for sub in version.get("subresources") or {}:
             if sub not in _SUBRESOURCES:
-                errors.append(FieldError(f"{path}.subresources", "FieldValueForbidden", detail=f"unknown subresource {sub!r}"))
+                errors.append(
+                    FieldError(
+                        f"{path}.subresources", "FieldValueForbidden", detail=f"unknown subresource {sub!r}"
+                    )
+                )
         errors += schema.check_structural(
             (version.get("schema") or {}).get("openAPIV3Schema"), f"{path}.schema.openAPIV3Schema"
         )
@@ -80,7 +105,11 @@ def status_for(crd: dict[str, Any], now: str, previous: dict[str, Any] | None) -
     stored = list((previous or {}).get("storedVersions") or [])
     if storage not in stored:
         stored.append(storage)
-    accepted = {key: names[key] for key in ("plural", "singular", "kind", "listKind", "shortNames", "categories") if key in names}
+    accepted = {
+        key: names[key]
+        for key in ("plural", "singular", "kind", "listKind", "shortNames", "categories")
+        if key in names
+    }
     since = {c.get("type"): c.get("lastTransitionTime") for c in (previous or {}).get("conditions") or []}
     return {
         "acceptedNames": accepted,

@@ -67,7 +67,13 @@ def _resource_entries(rt: ResourceType) -> list[dict[str, Any]]:
     for sub in sorted(rt.subresources):
         verbs = ["get", "patch", "update"] if sub in ("status", "scale") else ["update"]
         entries.append(
-            {"name": f"{rt.plural}/{sub}", "singularName": "", "namespaced": rt.namespaced, "kind": rt.kind, "verbs": verbs}
+            {
+                "name": f"{rt.plural}/{sub}",
+                "singularName": "",
+                "namespaced": rt.namespaced,
+                "kind": rt.kind,
+                "verbs": verbs,
+            }
         )
     return entries
 
@@ -80,7 +86,9 @@ def resource_list(registry: Registry, group: str, version: str) -> dict[str, Any
         "kind": "APIResourceList",
         "apiVersion": "v1",
         "groupVersion": f"{group}/{version}" if group else version,
-        "resources": [entry for rt in sorted(types, key=lambda t: t.plural) for entry in _resource_entries(rt)],
+        "resources": [
+            entry for rt in sorted(types, key=lambda t: t.plural) for entry in _resource_entries(rt)
+        ],
     }
 
 

@@ -150,7 +150,9 @@ def forbidden(group: str, plural: str, name: str, why: str) -> ApiError:
     )
 
 
-def method_not_allowed(message: str = "the server does not allow this method on the requested resource") -> ApiError:
+def method_not_allowed(
+    message: str = "the server does not allow this method on the requested resource",
+) -> ApiError:
     return ApiError(405, "MethodNotAllowed", message, {})
 
 
@@ -162,7 +164,8 @@ def unsupported_media_type(content_type: str, accepted: Sequence[str]) -> ApiErr
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f"the body of the request was in an unknown format - accepted media types include: {', '.join(accepted)}",
+        "the body of the request was in an unknown format - accepted media types include: "
+        + ", ".join(accepted),
         {"causes": [{"reason": "UnexpectedServerResponse", "message": content_type}]} if content_type else {},
     )
 
@@ -172,4 +175,6 @@ def unauthorized() -> ApiError:
 
 
 def internal(message: str) -> ApiError:
-    return ApiError(500, "InternalError", f"Internal error occurred: {message}", {"causes": [{"message": message}]})
+    return ApiError(
+        500, "InternalError", f"Internal error occurred: {message}", {"causes": [{"message": message}]}
+    )

@@ -65,8 +65,10 @@ def _container(doc: Any, tokens: list[str], pointer: str) -> Any:
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            raise errors.unprocessable(f"the server rejected our request due to an error in our request: "
-                                       f"doc is missing path: \"{pointer}\": missing value")
+            raise errors.unprocessable(
+                f"the server rejected our request due to an error in our request: "
+                f'doc is missing path: "{pointer}": missing value'
+            )
     return node
 
 
@@ -78,8 +80,10 @@ def _get(doc: Any, pointer: str) -> Any:
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            raise errors.unprocessable(f"the server rejected our request due to an error in our request: "
-                                       f"doc is missing path: \"{pointer}\": missing value")
+            raise errors.unprocessable(
+                f"the server rejected our request due to an error in our request: "
+                f'doc is missing path: "{pointer}": missing value'
+            )
     return node
 
 
@@ -97,18 +101,24 @@ def _add(doc: Any, pointer: str, value: Any) -> Any:
         elif last.isdigit() and int(last) <= len(parent):
             parent.insert(int(last), value)
         else:
-            raise errors.unprocessable(f"the server rejected our request due to an error in our request: "
-                                       f"add operation does not apply: doc is missing path: \"{pointer}\"")
+            raise errors.unprocessable(
+                f"the server rejected our request due to an error in our request: "
+                f'add operation does not apply: doc is missing path: "{pointer}"'
+            )
     else:
-        raise errors.unprocessable(f"the server rejected our request due to an error in our request: "
-                                   f"doc is missing path: \"{pointer}\"")
+        raise errors.unprocessable(
+            f"the server rejected our request due to an error in our request: "
+            f'doc is missing path: "{pointer}"'
+        )
     return doc
 
 
 def _remove(doc: Any, pointer: str) -> Any:
     tokens = _split(pointer)
     if not tokens:
-        raise errors.unprocessable("the server rejected our request due to an error in our request: cannot remove the root")
+        raise errors.unprocessable(
+            "the server rejected our request due to an error in our request: cannot remove the root"
+        )
     parent = _container(doc, tokens, pointer)
     last = tokens[-1]
     if isinstance(parent, dict) and last in parent:
@@ -116,8 +126,10 @@ def _remove(doc: Any, pointer: str) -> Any:
     elif isinstance(parent, list) and last.isdigit() and int(last) < len(parent):
         del parent[int(last)]
     else:
-        raise errors.unprocessable(f"the server rejected our request due to an error in our request: "
-                                   f"unable to remove nonexistent key: {last}: missing value")
+        raise errors.unprocessable(
+            f"the server rejected our request due to an error in our request: "
+            f"unable to remove nonexistent key: {last}: missing value"
+        )
     return doc
 
 
@@ -201,7 +213,9 @@ def _merge_list(field: str, current: list[Any], patch: list[Any]) -> list[Any]:
         return copy.deepcopy(patch)
     result = [copy.deepcopy(item) for item in current]
     for item in patch:
-        position = next((i for i, old in enumerate(result) if old.get(merge_key) == item.get(merge_key)), None)
+        position = next(
+            (i for i, old in enumerate(result) if old.get(merge_key) == item.get(merge_key)), None
+        )
         if item.get("$patch") == "delete":
             if position is not None:
                 del result[position]

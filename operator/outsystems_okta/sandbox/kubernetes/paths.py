@@ -12,7 +12,7 @@ NAMESPACE_SUBRESOURCES = frozenset({"status", "finalize"})
 class ApiPath:
     """A parsed path. `endpoint` says what it is; resource fields are set for `resource` paths."""
 
-    endpoint: str  # root, version, health, api, core, apis, group, groupversion, resource, other
+    endpoint: str  # root, version, health, api, apis, group, groupversion, resource, openapi, other
     group: str | None = None
     version: str | None = None
     plural: str | None = None
@@ -20,6 +20,7 @@ class ApiPath:
     name: str | None = None
     subresource: str | None = None
     watch_prefix: bool = False  # the legacy /watch/ path segment
+    rest: tuple[str, ...] = ()  # for openapi: the segments after /openapi/v3
 
 
 def parse(path: str) -> ApiPath:
@@ -28,6 +29,8 @@ def parse(path: str) -> ApiPath:
         return ApiPath("root")
     if parts == ["version"]:
         return ApiPath("version")
+    if parts[:2] == ["openapi", "v3"]:
+        return ApiPath("openapi", rest=tuple(parts[2:]))
     if parts[0] in ("healthz", "livez", "readyz"):
         return ApiPath("health")
     if parts[0] == "api":

@@ -171,7 +171,10 @@ def _default(value: Any, schema: Schema) -> Any:
 def validate(obj: Mapping[str, Any], schema: Schema) -> list[FieldError]:
     """Validate a custom object (after pruning and defaulting) against the root schema."""
     body = {key: val for key, val in obj.items() if key not in _ROOT_FIELDS}
-    root = {**schema, "properties": {k: v for k, v in (schema.get("properties") or {}).items() if k not in _ROOT_FIELDS}}
+    root = {
+        **schema,
+        "properties": {k: v for k, v in (schema.get("properties") or {}).items() if k not in _ROOT_FIELDS},
+    }
     root["required"] = [key for key in schema.get("required") or [] if key not in _ROOT_FIELDS]
     return _validate(body, root, "")
 
@@ -251,20 +254,41 @@ def _validate(value: Any, schema: Schema, path: str) -> list[FieldError]:
 def _type_error(path: str, value: Any, expected: str) -> FieldError:
     actual = _type_name(value)
     return FieldError(
-        path, "FieldValueTypeInvalid", actual, f"{_in_body(path)} must be of type {expected}: {render_value(actual)}"
+        path,
+        "FieldValueTypeInvalid",
+        actual,
+        f"{_in_body(path)} must be of type {expected}: {render_value(actual)}",
     )
 
 
 def _validate_string(value: str, schema: Schema, path: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if (max_length := schema.get("maxLength")) is not None and len(value) > max_length:
-        errors.append(FieldError(path, "FieldValueTooLong", value, f"may not be more than {max_length} bytes"))
+        errors.append(
+            FieldError(path, "FieldValueTooLong", value, f"may not be more than {max_length} bytes")
+        )
     if (min_length := schema.get("minLength")) is not None and len(value) < min_length:
-        errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be at least {min_length} chars long"))
+        errors.append(
+            FieldError(
+                path,
+                "FieldValueInvalid",
+                value,
+                f"{_in_body(path)} should be at least {min_length} chars long",
+            )
+        )
     if (pattern := schema.get("pattern")) is not None and not re.search(pattern, value):
-        errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should match '{pattern}'"))
+        errors.append(
+            FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should match '{pattern}'")
+        )
     if (fmt := schema.get("format")) and not _check_format(value, fmt):
-        errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} must be of type {fmt}: {render_value(value)}"))
+        errors.append(
+            FieldError(
+                path,
+                "FieldValueInvalid",
+                value,
+                f"{_in_body(path)} must be of type {fmt}: {render_value(value)}",
+            )
+        )
     return errors
 
 
@@ -305,23 +329,40 @@ def _validate_number(value: float, schema: Schema, path: str) -> list[FieldError
         exclusive = bool(schema.get("exclusiveMinimum"))
         if value < minimum or (exclusive and value == minimum):
             words = "greater than" if exclusive else "greater than or equal to"
-            errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be {words} {minimum}"))
+            errors.append(
+                FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be {words} {minimum}")
+            )
     if (maximum := schema.get("maximum")) is not None:
         exclusive = bool(schema.get("exclusiveMaximum"))
         if value > maximum or (exclusive and value == maximum):
             words = "less than" if exclusive else "less than or equal to"
-            errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be {words} {maximum}"))
+            errors.append(
+                FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be {words} {maximum}")
+            )
     if (multiple := schema.get("multipleOf")) and value % multiple:
-        errors.append(FieldError(path, "FieldValueInvalid", value, f"{_in_body(path)} should be a multiple of {multiple}"))
+        errors.append(
+            FieldError(
+                path, "FieldValueInvalid", value, f"{_in_body(path)} should be a multiple of {multiple}"
+            )
+        )
     return errors
 
 
 def _validate_array(value: list[Any], schema: Schema, path: str) -> list[FieldError]:
     errors: list[FieldError] = []
     if (max_items := schema.get("maxItems")) is not None and len(value) > max_items:
-        errors.append(FieldError(path, "FieldValueTooMany", len(value), f"must have at most {max_items} items"))
+        errors.append(
+            FieldError(path, "FieldValueTooMany", len(value), f"must have at most {max_items} items")
+        )
     if (min_items := schema.get("minItems")) is not None and len(value) < min_items:
-        errors.append(FieldError(path, "FieldValueInvalid", len(value), f"{_in_body(path)} should have at least {min_items} items"))
+        errors.append(
+            FieldError(
+                path,
+                "FieldValueInvalid",
+                len(value),
+                f"{_in_body(path)} should have at least {min_items} items",
+            )
+        )
     items = schema.get("items")
     if isinstance(items, Mapping):
         for i, item in enumerate(value):
@@ -352,9 +393,18 @@ def _validate_object(value: dict[str, Any], schema: Schema, path: str) -> list[F
         if key not in value:
             errors.append(FieldError(child(path, key), "FieldValueRequired"))
     if (max_props := schema.get("maxProperties")) is not None and len(value) > max_props:
-        errors.append(FieldError(path, "FieldValueTooMany", len(value), f"must have at most {max_props} items"))
+        errors.append(
+            FieldError(path, "FieldValueTooMany", len(value), f"must have at most {max_props} items")
+        )
     if (min_props := schema.get("minProperties")) is not None and len(value) < min_props:
-        errors.append(FieldError(path, "FieldValueInvalid", len(value), f"{_in_body(path)} should have at least {min_props} properties"))
+        errors.append(
+            FieldError(
+                path,
+                "FieldValueInvalid",
+                len(value),
+                f"{_in_body(path)} should have at least {min_props} properties",
+            )
+        )
     properties: Mapping[str, Any] = schema.get("properties") or {}
     additional = schema.get("additionalProperties")
     for key, item in value.items():
@@ -369,13 +419,16 @@ def _validate_junctors(value: Any, schema: Schema, path: str) -> list[FieldError
     errors: list[FieldError] = []
     for sub in schema.get("allOf") or []:
         errors += _validate(value, sub, path)
-    if any_of := schema.get("anyOf"):
-        if not any(not _validate(value, sub, path) for sub in any_of):
-            errors.append(FieldError(path, "FieldValueInvalid", value, "must validate at least one schema (anyOf)"))
+    if (any_of := schema.get("anyOf")) and not any(not _validate(value, sub, path) for sub in any_of):
+        errors.append(
+            FieldError(path, "FieldValueInvalid", value, "must validate at least one schema (anyOf)")
+        )
     if one_of := schema.get("oneOf"):
         matching = sum(1 for sub in one_of if not _validate(value, sub, path))
         if matching != 1:
-            errors.append(FieldError(path, "FieldValueInvalid", value, "must validate one and only one schema (oneOf)"))
+            errors.append(
+                FieldError(path, "FieldValueInvalid", value, "must validate one and only one schema (oneOf)")
+            )
     if (negated := schema.get("not")) is not None and not _validate(value, negated, path):
         errors.append(FieldError(path, "FieldValueInvalid", value, "must not validate the schema (not)"))
     return errors
@@ -390,7 +443,11 @@ def check_structural(schema: Any, path: str) -> list[FieldError]:
         return [FieldError(path, "FieldValueRequired", detail="schemas are required")]
     errors: list[FieldError] = []
     if schema.get("type") != "object":
-        errors.append(FieldError(child(path, "type"), "FieldValueInvalid", schema.get("type", ""), "must be object at the root"))
+        errors.append(
+            FieldError(
+                child(path, "type"), "FieldValueInvalid", schema.get("type", ""), "must be object at the root"
+            )
+        )
     errors += _check_node(schema, path, root=True)
     return errors
 
@@ -400,7 +457,13 @@ def _check_node(schema: Mapping[str, Any], path: str, *, root: bool = False) -> 
     int_or_string = bool(schema.get("x-kubernetes-int-or-string"))
     preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
     if not schema.get("type") and not int_or_string and not preserve:
-        errors.append(FieldError(child(path, "type"), "FieldValueRequired", detail="must not be empty for specified object fields"))
+        errors.append(
+            FieldError(
+                child(path, "type"),
+                "FieldValueRequired",
+                detail="must not be empty for specified object fields",
+            )
+        )
     if schema.get("uniqueItems") is True:
         errors.append(
             FieldError(
@@ -430,7 +493,9 @@ def _check_node(schema: Mapping[str, Any], path: str, *, root: bool = False) -> 
     if "default" in schema and not root:
         default_errors = _validate(copy.deepcopy(schema["default"]), schema, "")
         for error in default_errors:
-            errors.append(FieldError(child(path, "default"), "FieldValueInvalid", schema["default"], error.message))
+            errors.append(
+                FieldError(child(path, "default"), "FieldValueInvalid", schema["default"], error.message)
+            )
     for key, sub in (schema.get("properties") or {}).items():
         if isinstance(sub, Mapping):
             errors += _check_node(sub, f"{path}.properties[{key}]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from . import errors
@@ -34,37 +35,47 @@ def _split_requirements(selector: str) -> list[str]:
     return [part for part in parts if part.strip()]
 
 
+@dataclass(frozen=True)
+class _Requirement:
+    key: str
+    operator: str  # =, !=, in, notin, exists, !exists
+    values: frozenset[str] = frozenset()
+
+    def check(self, labels: Mapping[str, str]) -> bool:
+        match self.operator:
+            case "=":
+                return self.key in labels and labels[self.key] in self.values
+            case "!=" | "notin":
+                return labels.get(self.key) not in self.values
+            case "in":
+                return labels.get(self.key) in self.values
+            case "exists":
+                return self.key in labels
+        return self.key not in labels
+
+
 def parse_label_selector(selector: str | None) -> Predicate:
     """A predicate over objects for a label selector string; 400 BadRequest if it does not parse."""
     if not selector:
         return lambda obj: True
-    checks: list[Callable[[Mapping[str, str]], bool]] = []
+    requirements: list[_Requirement] = []
     for requirement in _split_requirements(selector):
         if match := _SET_RE.match(requirement):
             key, operator, raw_values = match.groups()
-            values = {value.strip() for value in raw_values.split(",") if value.strip()}
-            if operator == "in":
-                checks.append(lambda labels, k=key, vs=values: labels.get(k) in vs)
-            else:
-                checks.append(lambda labels, k=key, vs=values: labels.get(k) not in vs)
+            values = frozenset(value.strip() for value in raw_values.split(",") if value.strip())
+            requirements.append(_Requirement(key, operator, values))
         elif match := _EQ_RE.match(requirement):
             key, operator, value = match.groups()
-            if operator == "!=":
-                checks.append(lambda labels, k=key, v=value: labels.get(k) != v)
-            else:
-                checks.append(lambda labels, k=key, v=value: k in labels and labels[k] == v)
+            requirements.append(_Requirement(key, "!=" if operator == "!=" else "=", frozenset({value})))
         elif match := _EXISTS_RE.match(requirement):
             negation, key = match.groups()
-            if negation:
-                checks.append(lambda labels, k=key: k not in labels)
-            else:
-                checks.append(lambda labels, k=key: k in labels)
+            requirements.append(_Requirement(key, "!exists" if negation else "exists"))
         else:
             raise errors.bad_request(f"unable to parse requirement: {requirement.strip()!r}")
 
     def predicate(obj: Mapping[str, Any]) -> bool:
         labels = (obj.get("metadata") or {}).get("labels") or {}
-        return all(check(labels) for check in checks)
+        return all(requirement.check(labels) for requirement in requirements)
 
     return predicate
 
@@ -91,16 +102,13 @@ def parse_field_selector(selector: str | None, supported: Collection[str]) -> Pr
     if not selector:
         return lambda obj: True
     allowed = {"metadata.name", "metadata.namespace", *supported}
-    checks: list[Predicate] = []
+    checks: list[tuple[str, bool, str]] = []  # path, equality, value
     for requirement in _split_requirements(selector):
         match = re.match(r"^\s*([A-Za-z0-9_.\-/]+)\s*(==|=|!=)\s*(.*?)\s*$", requirement)
         if not match:
             raise errors.bad_request(f"invalid selector: '{selector}'; can't understand '{requirement}'")
         path, operator, value = match.groups()
         if path not in allowed:
-            raise errors.bad_request(f'field label not supported: {path}')
-        if operator == "!=":
-            checks.append(lambda obj, p=path, v=value: field_value(obj, p) != v)
-        else:
-            checks.append(lambda obj, p=path, v=value: field_value(obj, p) == v)
-    return lambda obj: all(check(obj) for check in checks)
+            raise errors.bad_request(f"field label not supported: {path}")
+        checks.append((path, operator != "!=", value))
+    return lambda obj: all((field_value(obj, path) == value) == equal for path, equal, value in checks)

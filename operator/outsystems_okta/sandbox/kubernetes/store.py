@@ -88,14 +88,22 @@ class ObjectStore:
             self.objects[key].history.append(body)
         else:
             self.objects[key] = body
-        self._emit(ChangeEvent(int(body["metadata"]["resourceVersion"]), event_type, storage, namespace, name, body, old))
+        self._emit(
+            ChangeEvent(
+                int(body["metadata"]["resourceVersion"]), event_type, storage, namespace, name, body, old
+            )
+        )
 
     def remove(self, key: Key, last: dict[str, Any]) -> None:
         storage, namespace, name = key
         old = self.get(*key)
         self.objects[key].delete()
         last = copy.deepcopy(last)
-        self._emit(ChangeEvent(int(last["metadata"]["resourceVersion"]), "DELETED", storage, namespace, name, last, old))
+        self._emit(
+            ChangeEvent(
+                int(last["metadata"]["resourceVersion"]), "DELETED", storage, namespace, name, last, old
+            )
+        )
 
     def _emit(self, event: ChangeEvent) -> None:
         if self._log.maxlen is not None and len(self._log) == self._log.maxlen:

@@ -31,12 +31,16 @@ DNS_SUBDOMAIN_MESSAGE = (
 def validate_name(name: str, *, dns_label: bool) -> list[FieldError]:
     if dns_label:
         if len(name) > 63:
-            return [FieldError("metadata.name", "FieldValueInvalid", name, "must be no more than 63 characters")]
+            return [
+                FieldError("metadata.name", "FieldValueInvalid", name, "must be no more than 63 characters")
+            ]
         if not _DNS_LABEL.match(name):
             return [FieldError("metadata.name", "FieldValueInvalid", name, DNS_LABEL_MESSAGE)]
     else:
         if len(name) > 253:
-            return [FieldError("metadata.name", "FieldValueInvalid", name, "must be no more than 253 characters")]
+            return [
+                FieldError("metadata.name", "FieldValueInvalid", name, "must be no more than 253 characters")
+            ]
         if not _DNS_SUBDOMAIN.match(name):
             return [FieldError("metadata.name", "FieldValueInvalid", name, DNS_SUBDOMAIN_MESSAGE)]
     return []
@@ -86,17 +90,27 @@ def validate_metadata(meta: Mapping[str, Any], *, dns_label_name: bool) -> list[
             )
     annotations = meta.get("annotations") or {}
     if not isinstance(annotations, Mapping):
-        return [*errors, FieldError("metadata.annotations", "FieldValueInvalid", annotations, "must be a map")]
+        return [
+            *errors,
+            FieldError("metadata.annotations", "FieldValueInvalid", annotations, "must be a map"),
+        ]
     size = 0
     for key, value in annotations.items():
         errors += _validate_qualified_key(key.lower(), "metadata.annotations")
         if not isinstance(value, str):
-            errors.append(FieldError(f"metadata.annotations[{key}]", "FieldValueTypeInvalid", value, "must be a string"))
+            errors.append(
+                FieldError(f"metadata.annotations[{key}]", "FieldValueTypeInvalid", value, "must be a string")
+            )
             continue
         size += len(key) + len(value.encode())
     if size > TOTAL_ANNOTATION_SIZE_LIMIT:
         errors.append(
-            FieldError("metadata.annotations", "FieldValueTooLong", "", f"must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes")
+            FieldError(
+                "metadata.annotations",
+                "FieldValueTooLong",
+                "",
+                f"must have at most {TOTAL_ANNOTATION_SIZE_LIMIT} bytes",
+            )
         )
     for i, ref in enumerate(meta.get("ownerReferences") or []):
         path = f"metadata.ownerReferences[{i}]"
@@ -105,8 +119,17 @@ def validate_metadata(meta: Mapping[str, Any], *, dns_label_name: bool) -> list[
             continue
         for field in ("apiVersion", "kind", "name", "uid"):
             if not ref.get(field):
-                errors.append(FieldError(f"{path}.{field}", "FieldValueInvalid", ref.get(field, ""), f"{field} must not be empty"))
-    controllers = [ref for ref in meta.get("ownerReferences") or [] if isinstance(ref, Mapping) and ref.get("controller")]
+                errors.append(
+                    FieldError(
+                        f"{path}.{field}",
+                        "FieldValueInvalid",
+                        ref.get(field, ""),
+                        f"{field} must not be empty",
+                    )
+                )
+    controllers = [
+        ref for ref in meta.get("ownerReferences") or [] if isinstance(ref, Mapping) and ref.get("controller")
+    ]
     if len(controllers) > 1:
         errors.append(
             FieldError(
@@ -118,5 +141,7 @@ def validate_metadata(meta: Mapping[str, Any], *, dns_label_name: bool) -> list[
         )
     finalizers = meta.get("finalizers") or []
     if not isinstance(finalizers, list) or not all(isinstance(f, str) for f in finalizers):
-        errors.append(FieldError("metadata.finalizers", "FieldValueInvalid", finalizers, "must be a list of strings"))
+        errors.append(
+            FieldError("metadata.finalizers", "FieldValueInvalid", finalizers, "must be a list of strings")
+        )
     return errors

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -52,7 +53,9 @@ class Watch:
         self.send_initial = params.get("sendInitialEvents") in ("true", "1")
         self.bookmark_interval = bookmark_interval
         try:
-            self.timeout = float(params["timeoutSeconds"]) if params.get("timeoutSeconds") else default_timeout
+            self.timeout = (
+                float(params["timeoutSeconds"]) if params.get("timeoutSeconds") else default_timeout
+            )
         except ValueError:
             raise errors.bad_request(f"invalid timeoutSeconds: {params['timeoutSeconds']!r}") from None
         since = params.get("resourceVersion", "")
@@ -60,7 +63,7 @@ class Watch:
         self.initial: list[dict[str, Any]] = []
         if since in ("", "0") or self.send_initial:
             self.start_rv = cluster.store.resource_version
-            self.initial = [obj for obj in cluster.list(rt, self.namespace) if self.matches(obj)]
+            self.initial = [obj for obj in cluster.list_objects(rt, self.namespace) if self.matches(obj)]
         else:
             try:
                 self.start_rv = int(since)
@@ -69,14 +72,19 @@ class Watch:
             self.too_old = cluster.store.events_since(self.start_rv) is None
 
     def _gone(self, rv: int) -> dict[str, Any]:
-        status = errors.gone(f"too old resource version: {rv} ({self.cluster.store.resource_version})").status()
+        status = errors.gone(
+            f"too old resource version: {rv} ({self.cluster.store.resource_version})"
+        ).status()
         return {"type": "ERROR", "object": status}
 
     def _bookmark(self, rv: int, initial_end: bool = False) -> dict[str, Any]:
         meta: dict[str, Any] = {"resourceVersion": str(rv)}
         if initial_end:
             meta["annotations"] = {"k8s.io/initial-events-end": "true"}
-        return {"type": "BOOKMARK", "object": {"kind": self.rt.kind, "apiVersion": self.rt.api_version, "metadata": meta}}
+        return {
+            "type": "BOOKMARK",
+            "object": {"kind": self.rt.kind, "apiVersion": self.rt.api_version, "metadata": meta},
+        }
 
     def _translate(self, event: ChangeEvent) -> dict[str, Any] | None:
         if event.storage != self.rt.storage:
@@ -138,7 +146,5 @@ class Watch:
             wake_at = min(deadline, next_bookmark) if self.bookmarks else deadline
             if changed.is_set():
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), timeout=max(0.0, wake_at - loop.time()))
-            except TimeoutError:
-                pass

@@ -51,6 +51,11 @@ def validation_failed(subject: str, causes: Sequence[str]) -> OktaError:
     return OktaError(400, "E0000001", f"Api validation failed: {subject}", causes)
 
 
+def field_error(field: str, message: str) -> OktaError:
+    """400 E0000001 for a single field problem."""
+    return validation_failed(field, [f"{field}: {message}"])
+
+
 class ValidationErrors:
     """Collects field problems the way Okta reports them: summary names the first field."""
 

@@ -4,6 +4,7 @@ limits, lost responses, the `X-Okta-Request-Id`/`X-Rate-Limit-*` headers and the
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +19,10 @@ from .recording import RecordedRequest
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+logger = logging.getLogger(__name__)
+
 API_PREFIX = "/api/v1"
+MAX_RECORDED = 50_000  # oldest entries go first; keeps a long-running demo sandbox bounded
 
 
 def is_api(path: str) -> bool:
@@ -37,7 +41,7 @@ def _translate(exc: web.HTTPException, request: web.Request) -> OktaError:
     if exc.status == 405:
         return errors.method_not_allowed()
     if exc.status == 404:
-        return errors.not_found(f"{request.path} ({request.method})", "Resource")
+        return errors.not_found(request.path, request.method)
     return OktaError(exc.status, "E0000009", exc.reason or "Internal Server Error")
 
 
@@ -56,14 +60,16 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         started=time.time(),
         request_headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
     )
-    parsed = decode_body(await request.read())
-    request[REQUEST_JSON] = parsed
-    record.request_body = recorded_body(parsed)
-
     decision: Decision | None = None
     lose = False
     response: web.StreamResponse
     try:
+        try:
+            parsed = decode_body(await request.read())
+        except web.HTTPException as exc:  # e.g. 413 for a body over client_max_size
+            raise _translate(exc, request) from exc
+        request[REQUEST_JSON] = parsed
+        record.request_body = recorded_body(parsed)
         if rt.faults.latency > 0:
             await asyncio.sleep(rt.faults.latency)
         if request.headers.get(hdrs.AUTHORIZATION) != f"SSWS {rt.token}":
@@ -86,6 +92,9 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
             raise _translate(exc, request) from exc
     except OktaError as error:
         response = error_response(request, error)
+    except Exception as exc:  # a sandbox bug: answer like Okta's 500 and keep the traceback in the log
+        logger.exception("Okta sandbox failed on %s %s", request.method, request.path)
+        response = error_response(request, OktaError(500, "E0000009", "Internal Server Error", [repr(exc)]))
 
     decision = decision or rt.limiter.peek(bucket)
     response.headers["X-Okta-Request-Id"] = record.request_id
@@ -93,6 +102,8 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
     record.status = response.status
     record.response_body = request.get(RESPONSE_JSON)
     rt.requests.append(record)
+    if len(rt.requests) > MAX_RECORDED:
+        del rt.requests[: len(rt.requests) - MAX_RECORDED]
     if lose:
         # Applied to state; now drop the connection so the client never sees a response.
         record.lost = True

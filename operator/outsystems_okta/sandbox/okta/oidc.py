@@ -49,8 +49,8 @@ WILDCARD_MODES = frozenset({"DISABLED", "SUBDOMAIN"})
 IDP_LOGIN_MODES = frozenset({"DISABLED", "SPEC", "OKTA"})
 ROTATION_TYPES = frozenset({"ROTATE", "STATIC"})
 
-# Top-level properties a client may set; the rest are system-assigned and ignored (SPEC replaceApplication).
-_WRITABLE_TOP = ("label", "signOnMode", "accessibility", "visibility", "credentials", "settings", "profile")
+# Top-level objects kept as given; id, name, status, created, lastUpdated, orn, features, _links and
+# _embedded are system-assigned and ignored in a request body (SPEC replaceApplication).
 _OPTIONAL_TOP = ("licensing", "universalLogout", "expressConfiguration")
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9$\-_.+!*'(),]+$")
@@ -169,9 +169,10 @@ def _object(
 
 
 def _merged(defaults: dict[str, Any], given: Any) -> dict[str, Any]:
+    """Defaults overlaid with the given object; nulls are dropped (the spec doesn't allow them)."""
     result = copy.deepcopy(defaults)
     if isinstance(given, dict):
-        result.update(copy.deepcopy(given))
+        result.update({key: copy.deepcopy(value) for key, value in given.items() if value is not None})
     return result
 
 
@@ -199,7 +200,7 @@ def _settings(given: dict[str, Any], client: dict[str, Any]) -> dict[str, Any]:
     for key, value in given.items():
         if key in ("oauthClient", "emOptInStatus") or value is None:
             continue
-        settings[key] = copy.deepcopy(value)
+        settings[key] = _merged({}, value) if key == "notes" else copy.deepcopy(value)
     settings["emOptInStatus"] = "NONE"
     settings["oauthClient"] = client
     return settings

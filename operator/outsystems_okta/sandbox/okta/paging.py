@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from .errors import ValidationErrors
+from .errors import field_error
 
 T = TypeVar("T")
 
@@ -22,10 +22,7 @@ def parse_limit(raw: str | None, *, default: int | None, maximum: int) -> int | 
     try:
         value = int(raw)
     except ValueError:
-        errors = ValidationErrors()
-        errors.add("limit", "must be an integer")
-        errors.raise_if_any()
-        raise AssertionError("unreachable") from None
+        raise field_error("limit", "must be an integer") from None
     if value <= 0:
         return default
     return min(value, maximum)

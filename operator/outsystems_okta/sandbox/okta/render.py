@@ -31,8 +31,14 @@ def app(record: AppRecord, base: str, *, org_id: str, client_secret: str | None 
     app_url = f"{base}/api/v1/apps/{record.id}"
     credentials = doc["credentials"]
     credentials["signing"] = {"kid": record.signing_kid}
+    oauth = credentials["oauthClient"]
     if client_secret is not None:
-        credentials["oauthClient"]["client_secret"] = client_secret
+        oauth["client_secret"] = client_secret
+    order = ("autoKeyRotation", "client_id", "client_secret", "token_endpoint_auth_method", "pkce_required")
+    credentials["oauthClient"] = {
+        **{key: oauth[key] for key in order if key in oauth},
+        **{key: value for key, value in oauth.items() if key not in order},
+    }
     lifecycle = "deactivate" if record.status == "ACTIVE" else "activate"
     body: Json = {
         "id": record.id,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from aiohttp import web
 
 from . import render
-from .errors import ValidationErrors, invalid_search, not_found
+from .errors import field_error, invalid_search, not_found
 from .filters import Expr, FilterSyntaxError, parse
 from .httpio import base_url, json_body, no_content, respond, runtime
 from .paging import link_headers, page, parse_limit
@@ -53,12 +53,9 @@ def _boolean(query: Mapping[str, str], name: str, default: bool) -> bool:
     raw = query.get(name)
     if raw is None:
         return default
-    if raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    errors = ValidationErrors()
-    errors.add(name, "must be a boolean (true or false)")
-    errors.raise_if_any()
-    return default
+    if raw.lower() not in ("true", "false"):
+        raise field_error(name, "must be a boolean (true or false)")
+    return raw.lower() == "true"
 
 
 def _paged(

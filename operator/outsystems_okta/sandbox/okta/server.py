@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -175,7 +174,6 @@ async def serve_forever(
     url = await sandbox.start(host, port)
     print(f"Okta sandbox listening on {url} (Authorization: SSWS <token>)", flush=True)
     try:
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.Event().wait()
+        await asyncio.Event().wait()  # until cancelled (Ctrl-C under asyncio.run)
     finally:
         await sandbox.stop()

@@ -16,6 +16,7 @@ from . import ids
 from .errors import (
     ValidationErrors,
     delete_app_forbidden,
+    field_error,
     malformed_body,
     not_found,
     secret_mediation,
@@ -292,9 +293,7 @@ class SandboxState:
             raise malformed_body("The request body must be a JSON object.")
         status = body.get("status", "ACTIVE")
         if status not in ("ACTIVE", "INACTIVE"):
-            errors = ValidationErrors()
-            errors.add("status", "Not one of the allowed values (ACTIVE, INACTIVE).")
-            errors.raise_if_any()
+            raise field_error("status", "Not one of the allowed values (ACTIVE, INACTIVE).")
         if not uses_secret(app.auth_method):
             raise secret_mediation(
                 f"Client secrets can't be used when 'token_endpoint_auth_method' is '{app.auth_method}'."
@@ -351,11 +350,9 @@ class SandboxState:
         if not isinstance(body, dict):
             raise malformed_body("The request body must be a JSON object.")
         profile = body.get("profile")
-        errors = ValidationErrors()
         if not isinstance(profile, dict):
-            errors.blank("profile")
-            errors.raise_if_any()
-        assert isinstance(profile, dict)
+            raise field_error("profile", "The field cannot be left blank")
+        errors = ValidationErrors()
         name = profile.get("name")
         description = profile.get("description")
         if not isinstance(name, str) or not name.strip():
@@ -365,8 +362,7 @@ class SandboxState:
         if description is not None and not isinstance(description, str):
             errors.add("description", "must be a string")
         errors.raise_if_any()
-        assert isinstance(name, str)
-        group = self._add_group(name, description, "OKTA_GROUP")
+        group = self._add_group(str(name), description, "OKTA_GROUP")
         extra = {
             key: copy.deepcopy(value) for key, value in profile.items() if key not in ("name", "description")
         }
