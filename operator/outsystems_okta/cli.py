@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -66,6 +67,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("error: give --namespace NS (repeatable) or --all-namespaces", file=sys.stderr)
         return 2
     kopf.configure(verbose=args.verbose, log_format=kopf.LogFormat.FULL, log_refkey="object")
+    if not args.verbose:
+        # One line per Okta request is noise at INFO; failures surface as conditions and Events.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     registry = build_registry(
         OperatorConfig(
             drift_interval=args.drift_interval, allow_insecure_loopback=args.allow_insecure_loopback

@@ -70,12 +70,12 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
 
-    @kopf.on.login(registry=registry)
+    @kopf.on.login(registry=registry, id="login")
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
         # A private registry does not get Kopf's default login handlers: in-cluster or kubeconfig.
         return kopf.login_via_client(**kwargs)
 
-    @kopf.on.startup(registry=registry)
+    @kopf.on.startup(registry=registry, id="configure")
     def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         settings.persistence.finalizer = FINALIZER
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
@@ -98,9 +98,9 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
         logger.info(f"Reconciled: Ready={outcome.ready} reason={outcome.reason.value}")
         return outcome
 
-    @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry)
-    @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry)
-    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, field="spec")
+    @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
+    @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
+    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="reconcile", field="spec")
     async def on_change(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
     ) -> None:
@@ -113,6 +113,7 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
         VERSION,
         PLURAL,
         registry=registry,
+        id="drift",
         interval=config.drift_interval,
         initial_delay=lambda **_: random.uniform(0.5, 1.0) * config.drift_interval,
         idle=min(30.0, config.drift_interval),
@@ -123,7 +124,7 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
         # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together.
         await run(body, patch, memo, logger)
 
-    @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry)
+    @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")
     async def on_delete(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
         async with _lock(memo):
             outcome = await finalize(

@@ -37,7 +37,7 @@ def _say(text: str) -> None:
 
 
 def _mask(value: str) -> str:
-    return value[:4] + "*" * max(len(value) - 4, 4)
+    return f"{'*' * 12} ({len(value)} characters)"
 
 
 def _load_example(path: Path, org_url: str) -> dict[str, Any]:
