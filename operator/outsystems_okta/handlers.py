@@ -93,8 +93,11 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
                 events=_events(body),
                 options=options,
             )
+        current = body.get("status") or {}
         for key, value in outcome.status.items():
-            patch.status[key] = value
+            # Unchanged fields are not re-sent: a steady timer pass then writes nothing at all.
+            if current.get(key) != value:
+                patch.status[key] = value
         logger.info(f"Reconciled: Ready={outcome.ready} reason={outcome.reason.value}")
         return outcome
 

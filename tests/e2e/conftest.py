@@ -19,7 +19,6 @@ NAME = "factory"
 REPO = Path(__file__).resolve().parents[2]
 
 
-
 class Okta:
     """Test-side view of the sandbox over its HTTP test hooks."""
 

@@ -25,7 +25,11 @@ def test_demo_converges_and_masks_the_client_secret() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Ready after" in out
-    for field in ("Client Id for Web tools", "Client Id for Desktop tools", "OpenID Connect metadata document"):
+    for field in (
+        "Client Id for Web tools",
+        "Client Id for Desktop tools",
+        "OpenID Connect metadata document",
+    ):
         assert field in out
     secret_line = next(line for line in out.splitlines() if "Client Secret" in line)
     assert "************" in secret_line and "--show-secret" in secret_line

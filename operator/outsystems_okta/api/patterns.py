@@ -16,9 +16,11 @@ ENV_NAME_MAX = 63
 
 # An Okta org URL: https, host and optional port, nothing after. Plain http is accepted by the schema
 # only on loopback, and the operator refuses even that unless started with --allow-insecure-loopback.
+_ANY_CASE_LABEL = r"[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+_PORT = r"(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
 ORG_URL = (
-    r"^(https://[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?(:[0-9]{1,5})?"
-    r"|http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?)/?$"
+    rf"^(https://{_ANY_CASE_LABEL}(\.{_ANY_CASE_LABEL})*{_PORT}"
+    rf"|http://(127\.0\.0\.1|localhost|\[::1\]){_PORT})/?$"
 )
 ORG_URL_MAX = 270
 

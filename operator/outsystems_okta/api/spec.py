@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
 
 from outsystems_okta.api import patterns
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
@@ -20,7 +28,8 @@ def _matcher(pattern: str, what: str) -> AfterValidator:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
-        if not compiled.match(value):
+        # fullmatch: Python's `$` also matches before a final newline, Go's (the API server's) does not.
+        if not compiled.fullmatch(value):
             raise ValueError(f"{value!r} is not {what}")
         return value
 
@@ -45,7 +54,8 @@ ObjectName = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True)
+    # Only the API's camelCase names are accepted: the API server knows no other spelling.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class DeletionPolicy(StrEnum):
@@ -137,7 +147,7 @@ GroupName = Annotated[str, Field(min_length=1, max_length=255)]
 class Access(_Model):
     """Who may sign in through the two Okta apps (the page's "Controlled access")."""
 
-    everyone: bool = Field(
+    everyone: StrictBool = Field(
         default=False,
         description="Assign both apps to Okta's built-in Everyone group.",
     )
@@ -155,10 +165,13 @@ class Access(_Model):
     @model_validator(mode="after")
     def _unique_groups(self) -> Access:
         seen: set[str] = set()
-        for group in self.groups:
+        problems: list[str] = []
+        for index, group in enumerate(self.groups):
             if group in seen:
-                raise ValueError(f"{group!r} is listed twice")
+                problems.append(f"spec.access.groups[{index}]: {group!r} is listed twice")
             seen.add(group)
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -283,14 +296,18 @@ def _problem(error: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
     if error["type"] == "extra_forbidden":
         message = "unknown field"
-    # Cross-field rules already name their field paths.
-    return f"{_location(loc)}: {message}" if loc else message
+    # Cross-field rules name their own field paths.
+    return message if message.startswith("spec.") else f"{_location(loc)}: {message}"
 
 
 def parse_spec(raw: Mapping[str, Any] | None) -> IntegrationSpec:
     """Validate a raw `spec` dict; raise SpecError listing every problem with its field path."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise SpecError([f"spec: must be an object, not {type(raw).__name__}"])
     try:
-        return IntegrationSpec.model_validate(dict(raw or {}))
+        return IntegrationSpec.model_validate(dict(raw))
     except ValidationError as exc:
         problems: list[str] = []
         for error in exc.errors(include_input=False, include_url=False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -41,14 +42,16 @@ class DesiredApp:
 
     def create_body(self) -> dict[str, Any]:
         """The `POST /api/v1/apps` body that creates this app."""
-        return {
-            "name": "oidc_client",
-            "label": self.label,
-            "signOnMode": "OPENID_CONNECT",
-            "credentials": {"oauthClient": dict(self.oauth_credentials)},
-            "settings": {"oauthClient": dict(self.oauth_settings)},
-            "profile": {MARKER_KEY: dict(self.marker)},
-        }
+        return copy.deepcopy(
+            {
+                "name": "oidc_client",
+                "label": self.label,
+                "signOnMode": "OPENID_CONNECT",
+                "credentials": {"oauthClient": self.oauth_credentials},
+                "settings": {"oauthClient": self.oauth_settings},
+                "profile": {MARKER_KEY: self.marker},
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -50,15 +50,28 @@ def _owned_fields(app: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def owned_differences(desired: DesiredApp, observed: Mapping[str, Any]) -> tuple[str, ...]:
-    """Owned fields whose observed value is not the desired one, in a stable order.
+# Lists whose order means nothing to Okta. Redirect URIs are not among them: Okta matches them in the
+# registered order, and the blueprint generates them deterministically.
+_UNORDERED = frozenset(
+    {
+        "settings.oauthClient.grant_types",
+        "settings.oauthClient.response_types",
+        "settings.oauthClient.post_logout_redirect_uris",
+    }
+)
 
-    Lists are compared in order: Okta matches redirect URIs in the registered order, and the
-    blueprint generates them deterministically.
-    """
+
+def _same(name: str, want: Any, have: Any) -> bool:
+    if name in _UNORDERED and isinstance(want, list) and isinstance(have, list):
+        return sorted(map(str, want)) == sorted(map(str, have))
+    return bool(want == have)
+
+
+def owned_differences(desired: DesiredApp, observed: Mapping[str, Any]) -> tuple[str, ...]:
+    """Owned fields whose observed value is not the desired one, in a stable order."""
     want = _owned_fields(desired.create_body())
     have = _owned_fields(observed)
-    return tuple(name for name, value in want.items() if have.get(name) != value)
+    return tuple(name for name, value in want.items() if not _same(name, value, have.get(name)))
 
 
 def replacement_body(desired: DesiredApp, observed: Mapping[str, Any]) -> dict[str, Any]:

@@ -52,9 +52,10 @@ def _load_example(path: Path, org_url: str) -> dict[str, Any]:
 
 def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="outsystems-okta-demo-") as tmp, Stack(
-        Path(tmp), groups=["OutSystems IT"]
-    ) as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix="outsystems-okta-demo-") as tmp,
+        Stack(Path(tmp), groups=["OutSystems IT"]) as stack,
+    ):
         _say(f"1. Okta sandbox at {stack.okta_url}; Kubernetes emulator at {stack.kube_url}")
         stack.install_crds(REPO_CRDS)
         _say("2. Installed the CRD from crds/")
@@ -67,7 +68,9 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
         stack.start_operator()
         _say(f"4. Started the operator (logs: {stack.operator_log.name})")
         stack.apply(resource)
-        _say(f"5. Applied {KIND} {namespace}/{name} with {len(resource['spec']['environments'])} environments")
+        _say(
+            f"5. Applied {KIND} {namespace}/{name} with {len(resource['spec']['environments'])} environments"
+        )
         try:
             obj = stack.wait_ready(namespace, name, timeout=60)
         except TimeoutError as exc:
@@ -76,9 +79,15 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
             return 1
         status = obj["status"]
         _say(f"6. Ready after {time.monotonic() - started:.1f}s: {status['conditions'][0]['message']}")
-        _say(f"   Okta apps: consoles {status['consoles']['appId']}, tools {status['developmentTools']['appId']}")
+        _say(
+            f"   Okta apps: consoles {status['consoles']['appId']}, "
+            f"tools {status['developmentTools']['appId']}"
+        )
         values = decode_data(stack.read_secret(namespace, status["secretName"]))
-        _say(f"\nLifeTime > Authentication Settings > OpenID Connect provider (Secret {status['secretName']!r}):")
+        _say(
+            "\nLifeTime > Authentication Settings > OpenID Connect provider "
+            f"(Secret {status['secretName']!r}):"
+        )
         for label, key in FORM:
             value = values.get(key, "")
             if key == "webClientSecret" and not show_secret:

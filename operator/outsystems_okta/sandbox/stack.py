@@ -113,7 +113,9 @@ class Stack:
 
     def get(self, namespace: str, name: str) -> dict[str, Any] | None:
         try:
-            result: dict[str, Any] = self.custom.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+            result: dict[str, Any] = self.custom.get_namespaced_custom_object(
+                GROUP, VERSION, namespace, PLURAL, name
+            )
         except kubernetes.client.exceptions.ApiException as exc:
             if exc.status == 404:
                 return None
@@ -121,7 +123,9 @@ class Stack:
         return result
 
     def patch_spec(self, namespace: str, name: str, spec: Mapping[str, Any]) -> None:
-        self.custom.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, {"spec": dict(spec)})
+        self.custom.patch_namespaced_custom_object(
+            GROUP, VERSION, namespace, PLURAL, name, {"spec": dict(spec)}
+        )
 
     def delete(self, namespace: str, name: str) -> None:
         self.custom.delete_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
@@ -199,8 +203,14 @@ class Stack:
         return self.operator
 
     def check_operator_alive(self) -> None:
-        if self.operator is not None and self.operator.poll() is not None and self.operator.returncode not in (0, -9):
-            raise RuntimeError(f"the operator exited with {self.operator.returncode}; see {self.operator_log}")
+        if (
+            self.operator is not None
+            and self.operator.poll() is not None
+            and self.operator.returncode not in (0, -9)
+        ):
+            raise RuntimeError(
+                f"the operator exited with {self.operator.returncode}; see {self.operator_log}"
+            )
 
     def stop_operator(self, *, kill: bool = False, timeout: float = 15.0) -> None:
         process, self.operator = self.operator, None

@@ -36,7 +36,11 @@ WIDGET_CRD: dict[str, Any] = {
                 "subresources": {"status": {}},
                 "additionalPrinterColumns": [
                     {"name": "Color", "type": "string", "jsonPath": ".spec.color"},
-                    {"name": "Ready", "type": "string", "jsonPath": '.status.conditions[?(@.type=="Ready")].status'},
+                    {
+                        "name": "Ready",
+                        "type": "string",
+                        "jsonPath": '.status.conditions[?(@.type=="Ready")].status',
+                    },
                 ],
                 "schema": {
                     "openAPIV3Schema": {
@@ -82,7 +86,10 @@ WIDGET_CRD: dict[str, Any] = {
                                     "phase": {"type": "string"},
                                     "conditions": {
                                         "type": "array",
-                                        "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                                        "items": {
+                                            "type": "object",
+                                            "x-kubernetes-preserve-unknown-fields": True,
+                                        },
                                     },
                                 },
                             },
@@ -119,7 +126,9 @@ def http(sandbox: KubeSandbox) -> Iterator[httpx.Client]:
 @pytest.fixture
 def crd(http: httpx.Client) -> dict[str, Any]:
     """The Widget CRD, installed."""
-    response = http.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=copy.deepcopy(WIDGET_CRD))
+    response = http.post(
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=copy.deepcopy(WIDGET_CRD)
+    )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created

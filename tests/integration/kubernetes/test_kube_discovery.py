@@ -71,14 +71,20 @@ def test_crd_versions_share_one_storage(http: httpx.Client, widget_crd: dict[str
     # apiVersion changes); the preferred version is the most stable one.
     v1 = widget_crd["spec"]["versions"][0]
     widget_crd["spec"]["versions"] = [{**v1, "name": "v1alpha1", "storage": False}, v1]
-    assert http.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=widget_crd).status_code == 201
+    assert (
+        http.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=widget_crd).status_code
+        == 201
+    )
     group = http.get("/apis/sandbox.example.com").json()
     assert [v["version"] for v in group["versions"]] == ["v1", "v1alpha1"]
     assert group["preferredVersion"]["version"] == "v1"
 
     body = {"apiVersion": "sandbox.example.com/v1alpha1", "kind": "Widget", "metadata": {"name": "w"}}
     body["spec"] = {"color": "red"}
-    assert http.post("/apis/sandbox.example.com/v1alpha1/namespaces/default/widgets", json=body).status_code == 201
+    assert (
+        http.post("/apis/sandbox.example.com/v1alpha1/namespaces/default/widgets", json=body).status_code
+        == 201
+    )
     as_v1 = http.get("/apis/sandbox.example.com/v1/namespaces/default/widgets/w").json()
     assert as_v1["apiVersion"] == "sandbox.example.com/v1"
     assert as_v1["spec"] == {"color": "red", "size": 3, "options": {"retries": 5}}
@@ -90,9 +96,16 @@ def test_crd_deletion_removes_the_resource_and_its_objects(
     assert http.post(widgets_url, json=widget("w1")).status_code == 201
     # A CRD carries the cleanup finalizer: deleting it deletes its custom objects first.
     assert "customresourcecleanup.apiextensions.k8s.io" in crd["metadata"]["finalizers"]
-    deleted = http.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.sandbox.example.com")
+    deleted = http.delete(
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.sandbox.example.com"
+    )
     assert deleted.status_code == 200
-    assert http.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.sandbox.example.com").status_code == 404
+    assert (
+        http.get(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.sandbox.example.com"
+        ).status_code
+        == 404
+    )
     assert "sandbox.example.com" not in {group["name"] for group in http.get("/apis").json()["groups"]}
     assert http.get("/apis/sandbox.example.com/v1").status_code == 404
     assert http.get(f"{widgets_url}/w1").status_code == 404
@@ -111,7 +124,9 @@ def test_crd_deletion_waits_for_finalizers_of_its_objects(
     assert http.get(f"{widgets_url}/w1").json()["metadata"]["deletionTimestamp"]
     assert http.post(widgets_url, json=widget("w2")).status_code == 405
     patch = {"metadata": {"finalizers": None}}
-    released = http.patch(f"{widgets_url}/w1", json=patch, headers={"Content-Type": "application/merge-patch+json"})
+    released = http.patch(
+        f"{widgets_url}/w1", json=patch, headers={"Content-Type": "application/merge-patch+json"}
+    )
     assert released.status_code == 200
     assert http.get(crd_url).status_code == 404
 
@@ -139,7 +154,9 @@ def test_openapi_v3_advertises_server_side_field_validation(http: httpx.Client, 
     index = http.get("/openapi/v3").json()["paths"]
     assert {"api/v1", "apis/sandbox.example.com/v1"} <= set(index)
     document = http.get(index["apis/sandbox.example.com/v1"]["serverRelativeURL"]).json()
-    operation = document["paths"]["/apis/sandbox.example.com/v1/namespaces/{namespace}/widgets/{name}"]["patch"]
+    operation = document["paths"]["/apis/sandbox.example.com/v1/namespaces/{namespace}/widgets/{name}"][
+        "patch"
+    ]
     assert operation["x-kubernetes-group-version-kind"]["kind"] == "Widget"
     assert "fieldValidation" in {p["name"] for p in operation["parameters"]}
     assert "com.example.sandbox.v1.Widget" in document["components"]["schemas"]

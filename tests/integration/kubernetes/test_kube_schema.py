@@ -22,7 +22,9 @@ def test_defaults_are_applied_to_absent_fields(http: httpx.Client, widget: Any, 
     assert created["spec"]["options"] == {"retries": 5}
 
 
-def test_unknown_fields_are_pruned_unless_preserved(http: httpx.Client, widget: Any, widgets_url: str) -> None:
+def test_unknown_fields_are_pruned_unless_preserved(
+    http: httpx.Client, widget: Any, widgets_url: str
+) -> None:
     body = widget("w1", bogus=1, extra={"anything": {"goes": True}})
     body["unknownTopLevel"] = 1
     body["metadata"]["unknownMeta"] = "x"
@@ -38,32 +40,47 @@ def test_unknown_fields_are_pruned_unless_preserved(http: httpx.Client, widget: 
     assert any('unknown field \\"spec.bogus\\"' in warning for warning in warnings)
 
 
-def test_strict_field_validation_rejects_unknown_fields(http: httpx.Client, widget: Any, widgets_url: str) -> None:
+def test_strict_field_validation_rejects_unknown_fields(
+    http: httpx.Client, widget: Any, widgets_url: str
+) -> None:
     # What `kubectl apply` (validate=strict) asks for: unknown fields are a 400 BadRequest.
     response = http.post(widgets_url, params={"fieldValidation": "Strict"}, json=widget("w1", bogus=1))
     assert response.status_code == 400
     assert response.json()["message"] == (
-        'Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.bogus"'
+        'Widget in version "v1" cannot be handled as a Widget: '
+        'strict decoding error: unknown field "spec.bogus"'
     )
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"color": "pink"}, 'spec.color: Unsupported value: "pink": supported values: "red", "green", "blue"'),
+        (
+            {"color": "pink"},
+            'spec.color: Unsupported value: "pink": supported values: "red", "green", "blue"',
+        ),
         ({"size": 0}, "spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1"),
         ({"size": 11}, "spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"),
-        ({"size": "big"}, 'spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"'),
+        (
+            {"size": "big"},
+            'spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"',
+        ),
         ({"owner": "much-too-long"}, "spec.owner: Too long: may not be more than 8 bytes"),
         (
-            {"environments": [{"name": "dev", "hostname": "dev.example.com"}, {"name": "prd", "hostname": "Bad_Host"}]},
+            {
+                "environments": [
+                    {"name": "dev", "hostname": "dev.example.com"},
+                    {"name": "prd", "hostname": "Bad_Host"},
+                ]
+            },
             'spec.environments[1].hostname: Invalid value: "Bad_Host": '
             "spec.environments[1].hostname in body should match '^[a-z0-9.-]+$'",
         ),
         ({"environments": [{"name": "dev"}]}, "spec.environments[0].hostname: Required value"),
         (
             {"environments": [{"name": "", "hostname": "a"}]},
-            'spec.environments[0].name: Invalid value: "": spec.environments[0].name in body should be at least 1 chars long',
+            'spec.environments[0].name: Invalid value: "": '
+            "spec.environments[0].name in body should be at least 1 chars long",
         ),
         (
             {"environments": [{"name": "a", "hostname": "a"}, {"name": "a", "hostname": "b"}]},
@@ -115,7 +132,9 @@ def test_status_is_pruned_and_validated_on_the_status_subresource(
 ) -> None:
     http.post(widgets_url, json=widget("w1"))
     response = http.patch(
-        f"{widgets_url}/w1/status", json={"status": {"phase": "Ready", "kopf": {"progress": {}}}}, headers=MERGE
+        f"{widgets_url}/w1/status",
+        json={"status": {"phase": "Ready", "kopf": {"progress": {}}}},
+        headers=MERGE,
     )
     assert response.status_code == 200
     assert response.json()["status"] == {"phase": "Ready"}  # undeclared status fields are pruned

@@ -1,4 +1,4 @@
-"""The generated CRD: drift from the checked-in copy, structural-schema rules, and agreement with parse_spec."""
+"""The generated CRD: drift from crds/, structural-schema rules, and agreement with parse_spec."""
 
 from __future__ import annotations
 
@@ -203,7 +203,18 @@ def all_keys(node: Any) -> Iterator[tuple[str, Any]]:
 
 
 def test_no_forbidden_keyword_anywhere_in_the_schema() -> None:
-    forbidden = {"$ref", "$defs", "definitions", "anyOf", "allOf", "oneOf", "not", "title", "const", "nullable"}
+    forbidden = {
+        "$ref",
+        "$defs",
+        "definitions",
+        "anyOf",
+        "allOf",
+        "oneOf",
+        "not",
+        "title",
+        "const",
+        "nullable",
+    }
     found = {key for key, _ in all_keys(ROOT) if key in forbidden}
     assert not found, f"the schema has keywords a structural schema forbids: {sorted(found)}"
     types = [value for key, value in all_keys(ROOT) if key == "type" and not isinstance(value, dict)]
@@ -537,14 +548,7 @@ BAD: dict[str, dict[str, Any]] = {
     "okta-string": edit(minimal(), ("okta",), "https://acme.okta.com"),
 }
 
-KNOWN_DISAGREEMENTS = {
-    "host-trailing-newline": "BUG: parse_spec's re.match + `$` accepts a trailing newline; Go RE2 does not "
-    "(api/spec.py _matcher)",
-    "env-name-trailing-newline": "BUG: parse_spec's re.match + `$` accepts a trailing newline; Go RE2 does not "
-    "(api/spec.py _matcher)",
-    "everyone-string": "BUG: pydantic lax mode coerces 'yes' to True; the CRD says type boolean",
-    "everyone-number": "BUG: pydantic lax mode coerces 1 to True; the CRD says type boolean",
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def _cases(table: dict[str, dict[str, Any]], expected: bool) -> list[Any]:

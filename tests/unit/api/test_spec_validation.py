@@ -172,12 +172,6 @@ def test_none_spec_lists_the_three_required_fields() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: parse_spec does dict(raw) on any input: a non-mapping spec (a list, a string, a number, "
-    "e.g. `spec: foo` in a YAML file given to `outsystems-okta plan`) raises a bare ValueError/TypeError "
-    "instead of SpecError (api/spec.py parse_spec)",
-)
 @pytest.mark.parametrize("raw", [["a"], "dev.acme.com", 5], ids=["list", "string", "number"])
 def test_non_mapping_spec_is_a_spec_error(raw: Any) -> None:
     problems = problems_of(raw)
@@ -269,7 +263,8 @@ def test_hostname_pattern_error_explains_the_rule() -> None:
         changed(minimal(), ("environments", 0, "hostname"), "https://x"), ("environments", 0, "hostname")
     )
     assert message == (
-        "'https://x' is not a lower-case RFC 1123 host name (like dev.acme.com: no scheme, path, port or spaces)"
+        "'https://x' is not a lower-case RFC 1123 host name "
+        "(like dev.acme.com: no scheme, path, port or spaces)"
     )
 
 
@@ -280,12 +275,6 @@ def test_hostname_over_253_reports_the_length() -> None:
     assert "at most 253 characters" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: api/spec.py _matcher uses re.match with patterns ending in `$`, and Python's `$` also "
-    "matches before a trailing newline; the API server (Go RE2, `$` = end of text) rejects these, "
-    "parse_spec accepts them (e.g. a YAML `hostname: |` block) and the newline ends up inside redirect URIs",
-)
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -339,7 +328,9 @@ INVALID_ENV_NAMES = {
 @pytest.mark.parametrize("name", list(INVALID_ENV_NAMES.values()), ids=list(INVALID_ENV_NAMES))
 @pytest.mark.parametrize("index", [0, 1])
 def test_invalid_environment_names(index: int, name: str) -> None:
-    assert_single_problem_at(changed(two_envs(), ("environments", index, "name"), name), ("environments", index, "name"))
+    assert_single_problem_at(
+        changed(two_envs(), ("environments", index, "name"), name), ("environments", index, "name")
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -402,11 +393,6 @@ def test_duplicate_groups_are_rejected() -> None:
     assert "'OutSystems IT' is listed twice" in problems[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the duplicate-group error is raised by a model validator on Access, so its path is "
-    "`spec.access` instead of the offending item `spec.access.groups[2]` (api/spec.py Access._unique_groups)",
-)
 def test_duplicate_group_names_its_item() -> None:
     raw = changed(minimal(), ("access",), {"groups": ["OutSystems IT", "Admins", "OutSystems IT"]})
     assert problems_of(raw) == ["spec.access.groups[2]: 'OutSystems IT' is listed twice"]
@@ -480,11 +466,6 @@ def test_http_org_url_message_says_https() -> None:
     assert "https" in message and "'http://acme.okta.com'" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): patterns.ORG_URL lets any run of [-A-Za-z0-9.] through as a host and any 1-5 digits "
-    "as a port, so an org URL that can never be reached passes validation (api/patterns.py ORG_URL)",
-)
 @pytest.mark.parametrize(
     "org_url",
     ["https://acme..okta.com", "https://acme.okta.com:99999", "https://acme-.okta.com"],
@@ -547,14 +528,18 @@ ERROR_AT: dict[str, Path] = {
 }
 
 
-@pytest.mark.parametrize(("field", "value"), list(SINGLE_FIELD_ERRORS.values()), ids=list(SINGLE_FIELD_ERRORS))
+@pytest.mark.parametrize(
+    ("field", "value"), list(SINGLE_FIELD_ERRORS.values()), ids=list(SINGLE_FIELD_ERRORS)
+)
 def test_single_field_errors(request: pytest.FixtureRequest, field: Path, value: Any) -> None:
     case = request.node.callspec.id
     assert_single_problem_at(changed(minimal(), field, value), ERROR_AT.get(case, field))
 
 
 def test_unknown_deletion_policy_lists_the_allowed_values() -> None:
-    message = assert_single_problem_at(changed(minimal(), ("deletionPolicy",), "Destroy"), ("deletionPolicy",))
+    message = assert_single_problem_at(
+        changed(minimal(), ("deletionPolicy",), "Destroy"), ("deletionPolicy",)
+    )
     assert "'Orphan'" in message and "'Delete'" in message
 
 
@@ -609,12 +594,6 @@ def test_empty_environments_message() -> None:
     assert "at least 1" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pydantic's lax mode turns 'yes', 'true', 'on', 1 into True, while the CRD says "
-    "`type: boolean` and the API server rejects them; parse_spec is laxer than the schema it claims to "
-    "repeat (api/spec.py: models are not strict)",
-)
 @pytest.mark.parametrize("value", ["yes", "true", "on", 1, 0], ids=["yes", "true", "on", "one", "zero"])
 def test_everyone_must_be_a_real_boolean(value: Any) -> None:
     assert_single_problem_at(changed(minimal(), ("access", "everyone"), value), ("access", "everyone"))
@@ -674,12 +653,6 @@ def test_cross_namespace_secret_reference_is_refused() -> None:
     assert problems_of(raw) == ["spec.okta.credentialsSecretRef.namespace: unknown field"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: populate_by_name=True (api/spec.py _Model.model_config) makes parse_spec accept the Python "
-    "names (secret_name, deletion_policy, org_url...) as if they were the API's camelCase fields; the API "
-    "server prunes or rejects them, so `outsystems-okta plan` and the operator disagree on such a spec",
-)
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -47,6 +47,7 @@ SERVER_META_FIELDS = (
     "managedFields",
 )
 INITIAL_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+_OMITTED_WHEN_EMPTY = frozenset({"labels", "annotations", "finalizers", "ownerReferences", "managedFields"})
 PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Core v1 Event <-> events.k8s.io/v1 Event field names (the same objects in one storage).
@@ -241,6 +242,8 @@ class Cluster:
         for field in list(meta):
             if field not in schema.OBJECT_META_FIELDS:
                 del meta[field]
+            elif field in _OMITTED_WHEN_EMPTY and meta[field] in ([], {}, None):
+                del meta[field]  # ObjectMeta's `omitempty`: empty lists and maps are not kept
         return obj
 
     def _check_namespace_open(self, rt: ResourceType, namespace: str, name: str) -> None:

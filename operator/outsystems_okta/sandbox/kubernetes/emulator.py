@@ -21,7 +21,7 @@ import kmock
 import yaml
 from multidict import CIMultiDict
 
-from . import discovery, errors, openapi, patching, paths, tables
+from . import discovery, errors, openapi, patching, paths, protobuf, tables
 from .cluster import Cluster
 from .errors import ApiError
 from .recording import RecordedKubeRequest
@@ -113,6 +113,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
         if not body:
             return None
         content_type = raw_request.content_type
+        if content_type == "application/vnd.kubernetes.protobuf" and raw_request.method == "POST":
+            return protobuf.decode(body, [*_JSON_TYPES, *_PATCH_TYPES])
         if "protobuf" in content_type or "cbor" in content_type:
             raise errors.unsupported_media_type(content_type, [*_JSON_TYPES, *_PATCH_TYPES])
         try:
@@ -276,7 +278,7 @@ class KubeEmulator(kmock.KubernetesEmulator):
                 return await self._watch_response(raw_request, rt, path, params, call)
             case "list":
                 return self._list_response(raw_request, rt, namespace, params)
-            case "get":
+            case "get" if path.subresource in (None, "status"):
                 obj = cluster.get(rt, namespace, name or "")
                 return self._object_response(raw_request, rt, 200, obj, params)
             case "create" if name is None:
@@ -425,8 +427,22 @@ class KubeEmulator(kmock.KubernetesEmulator):
         async def write(event: dict[str, Any]) -> None:
             await response.write(_dumps(event) + b"\n")
 
+        transform = None
+        if tables.wants_table(raw_request.headers.get("Accept", "")):
+            first = True
+            include = params.get("includeObject", "Metadata")
+
+            def transform(obj: dict[str, Any]) -> dict[str, Any]:
+                nonlocal first
+                table = tables.table(rt, [obj], include)
+                table["metadata"] = {"resourceVersion": obj["metadata"].get("resourceVersion", "")}
+                if not first:
+                    table["columnDefinitions"] = []  # as the API server: definitions come once
+                first = False
+                return table
+
         try:
-            await watch.run(write)
+            await watch.run(write, transform)
             await response.write_eof()
         except (ConnectionError, aiohttp.ClientConnectionResetError):
             pass  # the client went away

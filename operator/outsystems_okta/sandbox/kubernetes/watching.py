@@ -53,11 +53,10 @@ class Watch:
         self.send_initial = params.get("sendInitialEvents") in ("true", "1")
         self.bookmark_interval = bookmark_interval
         try:
-            self.timeout = (
-                float(params["timeoutSeconds"]) if params.get("timeoutSeconds") else default_timeout
-            )
+            timeout = float(params.get("timeoutSeconds") or 0)
         except ValueError:
             raise errors.bad_request(f"invalid timeoutSeconds: {params['timeoutSeconds']!r}") from None
+        self.timeout = timeout or default_timeout  # 0 means the server's default, as in kube-apiserver
         since = params.get("resourceVersion", "")
         self.too_old = False
         self.initial: list[dict[str, Any]] = []
@@ -110,7 +109,18 @@ class Watch:
     def _still_served(self) -> bool:
         return self.cluster.registry.lookup(self.rt.group, self.rt.version, self.rt.plural) is not None
 
-    async def run(self, write: Writer) -> None:
+    async def run(
+        self, write: Writer, transform: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> None:
+        """Stream the events; `transform` may rewrite ADDED/MODIFIED/DELETED objects (e.g. to Tables)."""
+        if transform is not None:
+            plain_write = write
+
+            async def write(event: dict[str, Any]) -> None:
+                if event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                    event = {"type": event["type"], "object": transform(event["object"])}
+                await plain_write(event)
+
         store = self.cluster.store
         if self.too_old:
             await write(self._gone(self.start_rv))

@@ -1,0 +1,231 @@
+"""`outsystems-okta plan -f FILE` and `outsystems-okta crd`, run in-process."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from outsystems_okta.api.crd import custom_resource_definition
+from outsystems_okta.api.spec import parse_spec
+from outsystems_okta.blueprint import Owner, desired_apps
+from outsystems_okta.cli import main
+from outsystems_okta.yamlio import dump, load_all
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[2] / "operator" / "outsystems_okta" / "examples" / "integration.yaml"
+)
+
+VALID = textwrap.dedent(
+    """\
+    apiVersion: okta.outsystems.dev/v1alpha1
+    kind: OutSystemsOktaIntegration
+    metadata:
+      name: factory
+      namespace: outsystems
+      uid: 3f1c0e7a-0000-4000-8000-000000000001
+    spec:
+      okta:
+        orgUrl: https://acme.okta.com
+        credentialsSecretRef: {name: okta-api}
+      lifetime: {hostname: lifetime.acme.com}
+      environments:
+        - {name: dev, hostname: dev.acme.com}
+        - {name: prod, hostname: prod.acme.com}
+    """
+)
+
+INVALID = textwrap.dedent(
+    """\
+    apiVersion: okta.outsystems.dev/v1alpha1
+    kind: OutSystemsOktaIntegration
+    metadata: {name: broken, namespace: outsystems}
+    spec:
+      okta:
+        orgUrl: http://acme.okta.com
+        credentialsSecretRef: {name: okta-api}
+      lifetime: {hostname: lifetime.acme.com}
+      environments:
+        - {name: dev, hostname: dev.acme.com}
+        - {name: prod, hostname: "https://prod.acme.com"}
+      deletionPolicy: Destroy
+    """
+)
+
+
+def write(tmp_path: Path, text: str, name: str = "resource.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_plan_valid_prints_both_create_bodies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID))
+    assert code == 0
+    assert err == ""
+    plan = json.loads(out)
+    assert set(plan) == {"namespace", "name", "consoles", "developmentTools"}
+    assert plan["namespace"] == "outsystems"
+    assert plan["name"] == "factory"
+
+    doc = yaml.safe_load(VALID)
+    owner = Owner(namespace="outsystems", name="factory", uid=doc["metadata"]["uid"])
+    apps = desired_apps(parse_spec(doc["spec"]), owner)
+    assert plan["consoles"] == apps.consoles.create_body()
+    assert plan["developmentTools"] == apps.development_tools.create_body()
+    assert plan["consoles"]["settings"]["oauthClient"]["application_type"] == "web"
+    assert plan["developmentTools"]["settings"]["oauthClient"]["application_type"] == "native"
+
+
+def test_plan_long_option_and_placeholder_uid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("  uid: 3f1c0e7a-0000-4000-8000-000000000001\n", "").replace(
+        "  namespace: outsystems\n", ""
+    )
+    code, out, _ = run(capsys, "plan", "--file", write(tmp_path, text))
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["namespace"] == "default"
+    marker = plan["consoles"]["profile"]["outsystemsOktaOperator"]
+    assert marker["namespace"] == "default"
+    assert marker["uid"] == "<assigned by Kubernetes>"
+
+
+def test_plan_on_the_packaged_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "-f", str(EXAMPLE))
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["consoles"]["label"] == "OutSystems Consoles"
+    assert len(plan["consoles"]["settings"]["oauthClient"]["redirect_uris"]) == 4  # LifeTime + 3
+
+
+def test_plan_invalid_exits_1_with_field_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, INVALID))
+    assert code == 1
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 3, err
+    assert all(line.startswith("error: broken: spec.") for line in lines)
+    paths = sorted(line.removeprefix("error: broken: ").split(":")[0] for line in lines)
+    assert paths == ["spec.deletionPolicy", "spec.environments[1].hostname", "spec.okta.orgUrl"]
+
+
+def test_plan_cross_field_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = VALID.replace("{name: prod, hostname: prod.acme.com}", "{name: dev, hostname: lifetime.acme.com}")
+    code, _, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 1
+    assert "error: factory: spec.environments[1].name: 'dev' is listed twice" in err
+    assert (
+        "error: factory: spec.environments[1].hostname: 'lifetime.acme.com' is the LifeTime hostname" in err
+    )
+
+
+def test_plan_without_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "apiVersion: okta.outsystems.dev/v1alpha1\nkind: OutSystemsOktaIntegration\nmetadata: {name: x}\n"
+    code, _, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 1
+    assert "spec.okta: Field required" in err
+
+
+def test_plan_without_the_kind_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: okta-api}\n---\n- just a list\n---\n"
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 2
+    assert out == ""
+    assert "no OutSystemsOktaIntegration" in err
+
+
+def test_plan_skips_other_documents_and_lists_several(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    second = VALID.replace("name: factory", "name: factory-b")
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: okta-api}\n---\n" + VALID + "---\n" + second
+    code, out, _ = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 0
+    plans = json.loads(out)
+    assert isinstance(plans, list)
+    assert [p["name"] for p in plans] == ["factory", "factory-b"]
+
+
+def test_plan_stops_at_the_first_invalid_resource(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID + "---\n" + INVALID))
+    assert code == 1
+    assert out == ""
+    assert "error: broken:" in err
+
+
+def test_plan_requires_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["plan"])
+    assert caught.value.code == 2
+    assert "-f/--file" in capsys.readouterr().err
+
+
+def test_plan_with_a_non_object_spec_reports_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "apiVersion: okta.outsystems.dev/v1alpha1\n"
+        "kind: OutSystemsOktaIntegration\n"
+        "metadata: {name: x}\n"
+        "spec: oops\n"
+    )
+    code, _, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 1
+    assert "error: x: spec" in err
+
+
+# --------------------------------------------------------------------------------------------------------
+# crd
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_crd_prints_the_generated_crd_without_anchors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "crd")
+    assert code == 0
+    assert err == ""
+    assert yaml.safe_load(out) == custom_resource_definition()
+    assert "&id" not in out
+    assert "*id" not in out
+    events = [type(e).__name__ for e in yaml.parse(out)]
+    assert "AliasEvent" not in events
+    assert all(getattr(e, "anchor", None) is None for e in yaml.parse(out))
+
+
+def test_the_crd_really_reuses_objects_so_the_no_alias_dumper_matters() -> None:
+    # consoles and developmentTools share AppRef's `required` list: a plain dump would emit an alias.
+    crd = custom_resource_definition()
+    assert "&id" in yaml.safe_dump(crd)
+
+
+def test_dump_never_emits_aliases_and_keeps_key_order() -> None:
+    shared = ["a", "b"]
+    text = dump({"z": shared, "a": shared, "m": {"k": shared}})
+    assert "&" not in text and "*" not in text
+    assert [line.split(":")[0] for line in text.splitlines() if not line.startswith(("-", " "))] == [
+        "z",
+        "a",
+        "m",
+    ]
+    assert yaml.safe_load(text) == {"z": ["a", "b"], "a": ["a", "b"], "m": {"k": ["a", "b"]}}
+
+
+def test_load_all_yields_only_mappings(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    path.write_text("a: 1\n---\n- x\n---\n\n---\njust text\n---\nb: 2\n")
+    assert list(load_all(path)) == [{"a": 1}, {"b": 2}]
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert "outsystems-okta 0.1.0" in capsys.readouterr().out
