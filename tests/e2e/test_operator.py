@@ -181,6 +181,7 @@ def test_steady_state_timer_pass_makes_no_okta_writes(stack: Stack, okta: Okta) 
     converge(stack)
     time.sleep(0.5)
     okta.clear_requests()
+    kube_before = len(stack.kube.requests)
     # Wait for at least one complete timer pass (it starts with the authorization server read).
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -191,6 +192,12 @@ def test_steady_state_timer_pass_makes_no_okta_writes(stack: Stack, okta: Okta) 
     else:
         pytest.fail("no timer pass happened")
     assert okta.writes() == []
+    kube_writes = [
+        f"{r.verb} {r.path}"
+        for r in stack.kube.requests[kube_before:]
+        if r.verb in ("create", "update", "patch", "delete")
+    ]
+    assert kube_writes == [], "a steady pass must not write the resource, its status or the Secret"
     passes = sum(1 for c in calls if "/authorizationServers/" in c["path"])
     print(f"\nsteady-state timer pass: {len(calls) / passes:.1f} Okta calls per pass, 0 writes")
 

@@ -138,7 +138,9 @@ class Cluster:
         labels_match = parse_label_selector(label_selector)
         fields_match = parse_field_selector(field_selector, rt.field_selectors)
         items = []
-        for _, stored in self.store.items(rt.storage, namespace if rt.namespaced else None):
+        for _, stored in self.store.items(
+            rt.storage, namespace if rt.namespaced else None, copy_bodies=False
+        ):
             obj = self.to_served(rt, stored)
             if labels_match(obj) and fields_match(obj):
                 items.append(obj)

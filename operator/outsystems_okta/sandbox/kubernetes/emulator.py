@@ -173,9 +173,11 @@ class KubeEmulator(kmock.KubernetesEmulator):
         data: Any,
         call: _Call,
     ) -> aiohttp.web.StreamResponse | None:
-        """Serve a reaction scripted with kmock's DSL, if any matches the request."""
-        if not self._payloads:
-            return None
+        """Serve a reaction scripted with kmock's DSL, if any matches the request.
+
+        Every request is also appended to kmock's request log, so that kmock's filters work
+        for assertions too (e.g. `list(emulator["patch", emulator.resource("", "v1", "secrets")])`).
+        """
         action = {
             "watch": kmock.action.WATCH,
             "list": kmock.action.LIST,
@@ -206,6 +208,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
             subresource=path.subresource,
         )
         self._requests.append(request)
+        if not self._payloads:
+            return None
         try:
             return await kmock.RawHandler._handle(self, request)
         except NotImplementedError:

@@ -43,7 +43,7 @@ def run_controllers(cluster: Controlled, max_passes: int = 100) -> None:
 
 
 def _one_pass(cluster: Controlled) -> bool:
-    entries = list(cluster.store.items())
+    entries = list(cluster.store.items(copy_bodies=False))
     by_uid: dict[str, tuple[Key, dict[str, Any]]] = {}
     for key, body in entries:
         if uid := body["metadata"].get("uid"):
@@ -81,7 +81,7 @@ def _one_pass(cluster: Controlled) -> bool:
 
         storage, _, name = key
         if storage.group == "" and storage.plural == "namespaces":
-            content = list(cluster.store.items(namespace=name))
+            content = list(cluster.store.items(namespace=name, copy_bodies=False))
             for dep_key, dep in content:
                 if not dep["metadata"].get("deletionTimestamp"):
                     cluster.delete_stored(dep_key)
@@ -93,7 +93,7 @@ def _one_pass(cluster: Controlled) -> bool:
 
         if storage.group == "apiextensions.k8s.io" and CRD_CLEANUP_FINALIZER in finalizers:
             types = cluster.registry.custom_types(name)
-            instances = list(cluster.store.items(types[0].storage)) if types else []
+            instances = list(cluster.store.items(types[0].storage, copy_bodies=False)) if types else []
             for dep_key, dep in instances:
                 if not dep["metadata"].get("deletionTimestamp"):
                     cluster.delete_stored(dep_key)

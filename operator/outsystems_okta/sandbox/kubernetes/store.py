@@ -64,9 +64,10 @@ class ObjectStore:
         return None if obj.deleted else copy.deepcopy(obj.raw)
 
     def items(
-        self, storage: kmock.resource | None = None, namespace: str | None = None
+        self, storage: kmock.resource | None = None, namespace: str | None = None, *, copy_bodies: bool = True
     ) -> Iterator[tuple[Key, dict[str, Any]]]:
-        """Live objects, optionally of one storage resource and one namespace (sorted by ns/name)."""
+        """Live objects, optionally of one storage resource and one namespace (sorted by ns/name).
+        With `copy_bodies=False`, the bodies are the stored ones: read them, never change them."""
         found: list[tuple[Key, dict[str, Any]]] = []
         for key, obj in list(self.objects.items()):
             res, ns, _ = key
@@ -75,7 +76,7 @@ class ObjectStore:
             if namespace is not None and ns != namespace:
                 continue
             if not obj.deleted:
-                found.append((key, copy.deepcopy(obj.raw)))
+                found.append((key, copy.deepcopy(obj.raw) if copy_bodies else obj.raw))
         found.sort(key=lambda item: (item[0][1] or "", item[0][2]))
         yield from found
 
