@@ -61,18 +61,22 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     import kopf
 
+    LOG_FORMATS = {"json": kopf.LogFormat.JSON, "plain": kopf.LogFormat.PLAIN, "full": kopf.LogFormat.FULL}
+
     from outsystems_okta.handlers import OperatorConfig, build_registry
 
     if not args.all_namespaces and not args.namespace:
         print("error: give --namespace NS (repeatable) or --all-namespaces", file=sys.stderr)
         return 2
-    kopf.configure(verbose=args.verbose, log_format=kopf.LogFormat.FULL, log_refkey="object")
+    kopf.configure(verbose=args.verbose, log_format=LOG_FORMATS[args.log_format], log_refkey="object")
     if not args.verbose:
         # One line per Okta request is noise at INFO; failures surface as conditions and Events.
         logging.getLogger("httpx").setLevel(logging.WARNING)
     registry = build_registry(
         OperatorConfig(
-            drift_interval=args.drift_interval, allow_insecure_loopback=args.allow_insecure_loopback
+            drift_interval=args.drift_interval,
+            allow_insecure_loopback=args.allow_insecure_loopback,
+            metrics_port=args.metrics_port,
         )
     )
     kopf.run(
@@ -135,6 +139,19 @@ def parser() -> argparse.ArgumentParser:
         "--allow-insecure-loopback",
         action="store_true",
         help="accept a plain-http orgUrl on 127.0.0.1/localhost/[::1] (the sandbox); never elsewhere",
+    )
+    run.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="serve Prometheus metrics on this port at /metrics (default: off)",
+    )
+    run.add_argument(
+        "--log-format",
+        choices=("json", "plain", "full"),
+        default="json",
+        help="json lines (default), plain messages, or full text lines",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     run.set_defaults(func=_cmd_run)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ import kopf
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
 from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
+from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
-from outsystems_okta.reconcile.ports import OktaApi
+from outsystems_okta.reconcile.ports import OktaApi, OktaConnector
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +31,17 @@ log = logging.getLogger(__name__)
 class OperatorConfig:
     drift_interval: float = 600.0
     allow_insecure_loopback: bool = False
+    # Port of the Prometheus endpoint; None: no endpoint.
+    metrics_port: int | None = None
 
 
-@asynccontextmanager
-async def connect_okta(org_url: str, token: str) -> AsyncIterator[OktaApi]:
-    async with OktaClient(org_url, token) as client:
-        yield client
+def okta_connector(metrics: Metrics) -> OktaConnector:
+    @asynccontextmanager
+    async def connect(org_url: str, token: str) -> AsyncIterator[OktaApi]:
+        async with OktaClient(org_url, token, on_response=metrics.observe_okta) as client:
+            yield client
+
+    return connect
 
 
 def _resource(body: Mapping[str, Any]) -> Resource:
@@ -66,9 +73,15 @@ def _lock(memo: kopf.Memo) -> asyncio.Lock:
     return lock
 
 
-def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
+def _key(body: kopf.Body) -> str:
+    return f"{body.metadata.namespace}/{body.metadata.name}"
+
+
+def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
+    metrics = metrics or Metrics()
+    connect_okta = okta_connector(metrics)
 
     @kopf.on.login(registry=registry, id="login")
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
@@ -83,9 +96,12 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
         settings.posting.level = logging.INFO
         settings.watching.server_timeout = 300
         memo["secrets"] = KubeSecrets(load_kubernetes_config())
+        if config.metrics_port is not None:
+            metrics.serve(config.metrics_port)
 
     async def run(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> Outcome:
         async with _lock(memo):
+            started = time.monotonic()
             outcome = await reconcile(
                 _resource(body),
                 connect=connect_okta,
@@ -93,12 +109,16 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
                 events=_events(body),
                 options=options,
             )
+            metrics.observe_reconcile(_key(body), outcome, time.monotonic() - started)
         current = body.get("status") or {}
         for key, value in outcome.status.items():
             # Unchanged fields are not re-sent: a steady timer pass then writes nothing at all.
             if current.get(key) != value:
                 patch.status[key] = value
-        logger.info(f"Reconciled: Ready={outcome.ready} reason={outcome.reason.value}")
+        logger.info(
+            f"Reconciled generation {body.metadata.get('generation')}: Ready={outcome.ready} "
+            f"reason={outcome.reason.value}: {outcome.message}"
+        )
         return outcome
 
     @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
@@ -139,6 +159,7 @@ def build_registry(config: OperatorConfig) -> kopf.OperatorRegistry:
             )
         if outcome is not None:
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)
+        metrics.forget(_key(body))
         logger.info("Released: deletionPolicy honoured")
 
     return registry

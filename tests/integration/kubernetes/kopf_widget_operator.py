@@ -22,7 +22,13 @@ def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
 
 @kopf.on.create("sandbox.example.com", "v1", "widgets")
 def create_widget(
-    name: str, namespace: str, spec: kopf.Spec, body: kopf.Body, patch: kopf.Patch, logger: Any, **_: Any
+    name: str,
+    namespace: str | None,
+    spec: kopf.Spec,
+    body: kopf.Body,
+    patch: kopf.Patch,
+    logger: Any,
+    **_: Any,
 ) -> None:
     logger.info(f"CREATE-HANDLER-RAN for {name}")
     secret: dict[str, Any] = {

@@ -160,3 +160,23 @@ def test_openapi_v3_advertises_server_side_field_validation(http: httpx.Client, 
     assert operation["x-kubernetes-group-version-kind"]["kind"] == "Widget"
     assert "fieldValidation" in {p["name"] for p in operation["parameters"]}
     assert "com.example.sandbox.v1.Widget" in document["components"]["schemas"]
+
+
+def test_objects_survive_a_change_of_the_storage_version(
+    http: httpx.Client, crd: dict[str, Any], widget: Any, widgets_url: str
+) -> None:
+    assert http.post(widgets_url, json=widget("w1")).status_code == 201
+    current = http.get(
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.sandbox.example.com"
+    ).json()
+    v1 = current["spec"]["versions"][0]
+    current["spec"]["versions"] = [{**v1, "storage": False}, {**v1, "name": "v2", "storage": True}]
+    updated = http.put(
+        f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{current['metadata']['name']}", json=current
+    )
+    assert updated.status_code == 200
+    assert updated.json()["status"]["storedVersions"] == ["v1", "v2"]
+    assert updated.json()["metadata"]["generation"] == 2
+    as_v2 = http.get("/apis/sandbox.example.com/v2/namespaces/default/widgets/w1").json()
+    assert as_v2["apiVersion"] == "sandbox.example.com/v2"
+    assert http.get(f"{widgets_url}/w1").json()["metadata"]["uid"] == as_v2["metadata"]["uid"]

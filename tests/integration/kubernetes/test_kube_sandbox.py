@@ -3,10 +3,12 @@ bearer-token auth, kubeconfig files, scripted faults through kmock's DSL, Table 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 import yaml
@@ -108,3 +110,19 @@ def test_tables_for_kubectl(http: httpx.Client, crd: dict[str, Any], widget: Any
         event = json.loads(next(response.iter_lines()))
     assert event["object"]["kind"] == "Table"
     assert event["object"]["rows"][0]["cells"][0] == "w1"
+
+
+async def test_start_and_stop_on_the_running_loop() -> None:
+    # The async API: served by the caller's own event loop; stop() ends open watches promptly.
+    sandbox = KubeSandbox()
+    url = await sandbox.start()
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{url}/api/v1/namespaces") as response:
+            assert response.status == 200
+        assert sandbox.get("namespaces", "default") is not None  # on the serving thread: a direct call
+        async with session.get(f"{url}/api/v1/secrets", params={"watch": "true"}) as stream:
+            assert stream.status == 200
+            started = asyncio.get_running_loop().time()
+            await sandbox.stop()
+            assert await stream.read() == b""  # the stream ended, nothing was sent
+            assert asyncio.get_running_loop().time() - started < 2

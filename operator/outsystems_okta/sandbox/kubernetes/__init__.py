@@ -1,14 +1,23 @@
 """A stateful Kubernetes API emulator over real HTTP, built on kmock, for tests and the demo.
 
-Kopf, the official `kubernetes` client and kubectl (with `--validate=false`) run against it unchanged::
+Kopf, the official `kubernetes` client and kubectl run against it unchanged::
 
-    with background_sandbox() as sandbox:
-        sandbox.write_kubeconfig(tmp_path / "kubeconfig")
-        ...  # KUBECONFIG=... kopf run --standalone -A handlers.py
+    with background_sandbox() as sandbox:                     # or: await KubeSandbox().start()
+        kubeconfig = sandbox.write_kubeconfig(tmp_path / "kubeconfig")
+        ...  # KUBECONFIG=<kubeconfig> python -m kopf run --standalone -A handlers.py
         assert sandbox.get("secrets", "x", "default") is not None
+        rules = sandbox.rbac_rules()                          # what the calls so far needed
 
-See cluster.py for the API rules implemented, schema.py for CRD schemas (CEL rules are ignored),
-garbage.py for the controllers, watching.py for watch streams.
+Modules: `cluster` (the API server's write rules), `schema` (CRD structural schemas), `garbage`
+(ownerReference GC, namespace and CRD cleanup), `watching` (watch streams), `store` (kmock's object
+array + the change log), `emulator` (HTTP, the kmock subclass), `server` (`KubeSandbox`).
+
+Known gaps, on purpose: CEL rules (`x-kubernetes-validations`) are ignored and validation ratcheting
+is not done; no RBAC/authorization (any bearer token or none; `require_token=True` checks one token),
+no admission webhooks, no built-in controllers beyond GC/namespaces/CRDs (no Pods, Deployments...);
+server-side apply is approximated (no managedFields, no field ownership conflicts); protobuf bodies
+are decoded only for what `kubectl create secret|configmap|namespace|serviceaccount` sends; CRD
+conversion is `None` only (versions share the storage, only apiVersion differs).
 """
 
 from .emulator import KubeEmulator

@@ -316,11 +316,11 @@ class KubeEmulator(kmock.KubernetesEmulator):
                     field_manager=params.get("fieldManager"),
                 )
                 return _json_response(201 if created else 200, obj, warnings)
-            case "delete" if name is not None:
+            case "delete" if name is not None and path.subresource is None:
                 options = self._delete_options(data, params)
                 dry_run = dry_run or "All" in (options.get("dryRun") or [])
                 return _json_response(200, cluster.delete(rt, namespace, name, options, dry_run=dry_run))
-            case "deletecollection":
+            case "deletecollection" if path.subresource is None:
                 options = self._delete_options(data, params)
                 dry_run = dry_run or "All" in (options.get("dryRun") or [])
                 items = cluster.delete_collection(
@@ -332,6 +332,8 @@ class KubeEmulator(kmock.KubernetesEmulator):
                     dry_run=dry_run,
                 )
                 return _json_response(200, self._list_body(rt, items, {}))
+        if call.verb == "get":
+            raise errors.path_not_found()
         raise errors.method_not_allowed()
 
     @staticmethod

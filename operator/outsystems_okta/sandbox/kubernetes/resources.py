@@ -190,7 +190,10 @@ def types_from_crd(crd: Mapping[str, Any]) -> list[ResourceType]:
     names = spec["names"]
     group = spec["group"]
     versions = spec["versions"]
-    storage_version = next(v["name"] for v in versions if v.get("storage"))
+    # Objects stay where they were first stored even if the storage version changes later
+    # (kube-apiserver keeps them readable in every served version: conversion strategy None).
+    current_storage = next(v["name"] for v in versions if v.get("storage"))
+    storage_version = ((crd.get("status") or {}).get("storedVersions") or [current_storage])[0]
     result: list[ResourceType] = []
     for version in versions:
         if not version.get("served", True):

@@ -30,6 +30,13 @@ class KubeSandbox:
     `objects()` / `get()` return deep copies of the stored objects in their served form; resources
     are named as kubectl names them: `secrets`, `secret`, `Secret`, `crd`, `osokta`,
     `widgets.example.com`, or `example.com/v1/widgets` for a specific version.
+
+    `token` goes into kubeconfigs; only with `require_token=True` must requests carry it.
+    The `emulator` (a kmock `KubernetesEmulator`) accepts kmock's DSL to script faults, e.g.
+    `sandbox.emulator["get /api/v1/namespaces/default/secrets/x"][:1] << 503`.
+
+    kmock's own `Server` is not used: its DNS interceptor patches aiohttp process-wide and must be
+    exited in LIFO order, which breaks when several emulators start and stop independently.
     """
 
     def __init__(
@@ -56,12 +63,17 @@ class KubeSandbox:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         if self._runner is not None:
             raise RuntimeError("The sandbox is already started.")
+        self.emulator.cluster.store.reopen()
         await self.emulator.__aenter__()
         server = aiohttp.web.Server(self.emulator, handler_cancellation=True)
         runner = aiohttp.web.ServerRunner(server, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
-        site = aiohttp.web.TCPSite(runner, host, port)
-        await site.start()
+        try:
+            await aiohttp.web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            await self.emulator.__aexit__(None, None, None)
+            raise
         bound_host, bound_port = runner.addresses[0][:2]
         self._runner = runner
         self._loop = asyncio.get_running_loop()

@@ -135,5 +135,11 @@ class ObjectStore:
         self._compacted_rv = self._rv
 
     def close(self) -> None:
+        """End all watches (the server is stopping)."""
         self.closed = True
         self._notify()
+
+    def reopen(self) -> None:
+        """Serve watches again (the server is starting, maybe on another event loop)."""
+        self.closed = False
+        self._changed = asyncio.Event()

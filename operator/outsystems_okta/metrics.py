@@ -1,0 +1,82 @@
+"""Prometheus metrics: reconciles, their duration, Okta calls, Okta's rate-limit headroom, readiness.
+
+One `Metrics` object per process owns its own registry, so tests can build several side by side.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from outsystems_okta.okta.telemetry import ResponseInfo
+from outsystems_okta.reconcile.outcome import Outcome
+
+PREFIX = "outsystems_okta"
+
+
+class Metrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.reconciles = Counter(
+            f"{PREFIX}_reconciles",
+            "Reconcile passes by result (ready or not_ready) and Ready reason.",
+            ["result", "reason"],
+            registry=self.registry,
+        )
+        self.reconcile_duration = Histogram(
+            f"{PREFIX}_reconcile_duration_seconds",
+            "Wall time of one reconcile pass, Okta and Kubernetes calls included.",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+            registry=self.registry,
+        )
+        self.okta_requests = Counter(
+            f"{PREFIX}_okta_requests",
+            "HTTP requests to the Okta Management API by operation and status code (error: no response).",
+            ["operation", "code"],
+            registry=self.registry,
+        )
+        self.okta_rate_limit_remaining = Gauge(
+            f"{PREFIX}_okta_rate_limit_remaining",
+            "The latest X-Rate-Limit-Remaining Okta reported, per rate-limit bucket.",
+            ["bucket"],
+            registry=self.registry,
+        )
+        self.integrations = Gauge(
+            f"{PREFIX}_integrations",
+            "Managed OutSystemsOktaIntegration resources by Ready state.",
+            ["ready"],
+            registry=self.registry,
+        )
+        self._ready: dict[str, bool] = {}
+        self._lock = threading.Lock()
+        for state in ("true", "false"):
+            self.integrations.labels(ready=state).set(0)
+
+    def observe_okta(self, info: ResponseInfo) -> None:
+        code = str(info.status) if info.status is not None else "error"
+        self.okta_requests.labels(operation=info.operation, code=code).inc()
+        if info.rate_limit_remaining is not None and info.bucket:
+            self.okta_rate_limit_remaining.labels(bucket=info.bucket).set(info.rate_limit_remaining)
+
+    def observe_reconcile(self, key: str, outcome: Outcome, seconds: float) -> None:
+        self.reconciles.labels(
+            result="ready" if outcome.ready else "not_ready", reason=outcome.reason.value
+        ).inc()
+        self.reconcile_duration.observe(seconds)
+        with self._lock:
+            self._ready[key] = outcome.ready
+            self._publish()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._ready.pop(key, None)
+            self._publish()
+
+    def _publish(self) -> None:
+        ready = sum(1 for value in self._ready.values() if value)
+        self.integrations.labels(ready="true").set(ready)
+        self.integrations.labels(ready="false").set(len(self._ready) - ready)
+
+    def serve(self, port: int, addr: str = "0.0.0.0") -> None:
+        start_http_server(port, addr=addr, registry=self.registry)
