@@ -1,0 +1,99 @@
+-- Argo CD health check for okta.outsystems.dev/v1alpha1 OutSystemsOktaIntegration.
+--
+-- Reads status.observedGeneration and the Ready condition the operator writes:
+--   Ready=True, status current                        -> Healthy
+--   Ready=False, reason Paused                        -> Suspended
+--   no status yet, or status for an older generation  -> Progressing
+--   Ready=False, terminal reason (the user must act)  -> Degraded
+--   Ready=False/Unknown, any other reason (transient) -> Progressing
+-- The terminal reasons mirror TERMINAL in outsystems_okta/plan/conditions.py (a test keeps them equal).
+-- Only the base and table libraries are used: Argo CD runs argocd-cm health checks without the
+-- string and math libraries unless useOpenLibs is set.
+
+local TERMINAL = {
+  InvalidSpec = true,
+  InsecureOrgUrl = true,
+  CredentialsNotFound = true,
+  OktaAuthFailed = true,
+  OktaForbidden = true,
+  OktaGroupNotFound = true,
+  OktaAuthorizationServerNotFound = true,
+  OktaRejected = true,
+  SecretConflict = true,
+}
+
+local hs = {}
+
+local function text(value, default)
+  if value == nil or value == "" then
+    return default
+  end
+  return tostring(value)
+end
+
+local function finish(status, message)
+  hs.status = status
+  hs.message = message
+  return hs
+end
+
+local metadata = obj.metadata or {}
+
+-- Argo CD reports "Pending deletion" itself before calling this script; this only covers other callers.
+if metadata.deletionTimestamp ~= nil then
+  return finish("Progressing", "Pending deletion")
+end
+
+local status = obj.status
+if status == nil or status.conditions == nil then
+  return finish("Progressing", "Waiting for the operator to reconcile the resource")
+end
+
+local ready = nil
+for _, condition in ipairs(status.conditions) do
+  if condition.type == "Ready" then
+    ready = condition
+  end
+end
+if ready == nil then
+  return finish("Progressing", "Waiting for the Ready condition")
+end
+
+local reason = text(ready.reason, "")
+-- "Reason: message", as the README's troubleshooting table is keyed by reason.
+local message = text(ready.message, "")
+if reason ~= "" and message ~= "" then
+  message = reason .. ": " .. message
+elseif message == "" then
+  message = reason
+end
+
+-- Pausing stops reconciles, so a paused resource never catches up with its generation: check first.
+if ready.status == "False" and reason == "Paused" then
+  return finish("Suspended", message)
+end
+
+local generation = metadata.generation
+if generation ~= nil then
+  if status.observedGeneration ~= generation then
+    return finish(
+      "Progressing",
+      "Waiting for the operator to reconcile generation " .. tostring(generation)
+        .. " (last reconciled: " .. text(status.observedGeneration, "none") .. ")"
+    )
+  end
+  if ready.observedGeneration ~= nil and ready.observedGeneration ~= generation then
+    return finish(
+      "Progressing",
+      "Waiting for the Ready condition of generation " .. tostring(generation)
+    )
+  end
+end
+
+if ready.status == "True" then
+  return finish("Healthy", text(ready.message, "Reconciled"))
+end
+if ready.status == "False" and TERMINAL[reason] then
+  return finish("Degraded", message)
+end
+return finish("Progressing", text(message, "Reconciling"))
