@@ -18,6 +18,7 @@ test: $(STAMP) lint typecheck architecture
 lint: $(STAMP)
 	$(BIN)/ruff format --check operator tests
 	$(BIN)/ruff check operator tests
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -173,13 +173,15 @@ class Stack:
 
     # --- the operator process ----------------------------------------------------------------------
 
-    def operator_command(self, *extra: str) -> list[str]:
+    def operator_command(self, *extra: str, namespaces: Iterable[str] = ()) -> list[str]:
+        """`outsystems-okta run`, watching the given namespaces, or all of them when none are given."""
+        scope = [arg for ns in namespaces for arg in ("--namespace", ns)] or ["--all-namespaces"]
         return [
             sys.executable,
             "-m",
             "outsystems_okta.cli",
             "run",
-            "--all-namespaces",
+            *scope,
             "--standalone",
             "--allow-insecure-loopback",
             "--drift-interval",
@@ -187,14 +189,14 @@ class Stack:
             *extra,
         ]
 
-    def start_operator(self, *extra: str) -> subprocess.Popen[bytes]:
+    def start_operator(self, *extra: str, namespaces: Iterable[str] = ()) -> subprocess.Popen[bytes]:
         if self.operator is not None and self.operator.poll() is None:
             raise RuntimeError("the operator is already running")
         env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONUNBUFFERED": "1"}
         env.pop("KUBERNETES_SERVICE_HOST", None)
         self._log_stream = self.operator_log.open("ab")
         self.operator = subprocess.Popen(
-            self.operator_command(*extra),
+            self.operator_command(*extra, namespaces=namespaces),
             env=env,
             stdout=self._log_stream,
             stderr=subprocess.STDOUT,

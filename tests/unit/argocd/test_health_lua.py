@@ -1,0 +1,378 @@
+"""deploy/argocd: the Argo CD health check (run the way Argo CD runs it) and the argocd-cm snippet.
+
+Argo CD runs an argocd-cm health script in gopher-lua (Lua 5.1) with only the package, base and table
+libraries and a reduced `os` (`util/lua/lua.go`, `runLua`: `SkipOpenLibs` unless `useOpenLibs`). The
+object becomes the global `obj` (`decodeValue`: maps are tables, lists are 1-based arrays, numbers are
+Lua numbers, nulls are absent) and the script's returned table is read as `{status, message}`.
+`run_health` does the same in lupa's Lua 5.1 with the same libraries.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import kopf
+import pytest
+import yaml
+from lupa import lua51
+
+from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
+from outsystems_okta.handlers import OperatorConfig, build_registry
+from outsystems_okta.plan.conditions import TERMINAL, Reason
+
+ARGOCD = Path(__file__).resolve().parents[3] / "deploy" / "argocd"
+HEALTH_LUA = ARGOCD / "health.lua"
+HEALTH_TEST = ARGOCD / "health_test.yaml"
+CM_PATCH = ARGOCD / "argocd-cm-patch.yaml"
+HEALTH_KEY = f"resource.customizations.health.{GROUP}_{KIND}"
+IGNORE_KEY = f"resource.customizations.ignoreResourceUpdates.{GROUP}_{KIND}"
+
+# The reasons a retry fixes (Progressing). Every Reason is either here, in TERMINAL, or Reconciled.
+TRANSIENT = frozenset(
+    {Reason.OKTA_RATE_LIMITED, Reason.OKTA_UNAVAILABLE, Reason.RECONCILING, Reason.DELETING}
+)
+VALID_STATUSES = {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"}
+
+# Lua 5.1 as Argo CD configures it: base, package and table; `os` reduced to time/date; nothing else.
+_SANDBOX = """
+local safe_os = {time = os.time, date = os.date}
+debug.setmetatable("", nil)
+string, math, io, debug, coroutine, python = nil, nil, nil, nil, nil, nil
+os = safe_os
+"""
+
+
+def _to_lua(lua: Any, value: Any) -> Any:
+    """The value as Argo CD's `decodeValue` hands it to Lua."""
+    if isinstance(value, Mapping):
+        table = lua.table()
+        for key, item in value.items():
+            if item is not None:
+                table[str(key)] = _to_lua(lua, item)
+        return table
+    if isinstance(value, list):
+        array = lua.table()
+        for index, item in enumerate(value, start=1):
+            array[index] = _to_lua(lua, item)
+        return array
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float):
+        return float(value)  # gopher-lua numbers are float64
+    raise TypeError(f"no Lua form for {value!r}")
+
+
+def run_health(obj: Mapping[str, Any], script: str | None = None) -> dict[str, str]:
+    lua = lua51.LuaRuntime(register_eval=False, register_builtins=False)
+    lua.execute(_SANDBOX)
+    lua.globals().obj = _to_lua(lua, obj)
+    result = lua.execute(script if script is not None else HEALTH_LUA.read_text())
+    assert result is not None and lupa_type(result) == "table", "the script must return a table"
+    health = {str(k): v for k, v in result.items()}
+    assert set(health) <= {"status", "message"}, health
+    assert health.get("status") in VALID_STATUSES, health
+    assert isinstance(health.get("message"), str), health
+    return {"status": str(health["status"]), "message": str(health["message"])}
+
+
+def lupa_type(value: Any) -> str:
+    return str(lua51.lua_type(value))
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+# --- health_test.yaml, exactly as Argo CD's resource_customizations tests run it ---------------------
+
+
+def _health_tests() -> list[dict[str, Any]]:
+    tests: list[dict[str, Any]] = load_yaml(HEALTH_TEST)["tests"]
+    return tests
+
+
+@pytest.mark.parametrize("case", _health_tests(), ids=lambda case: Path(case["inputPath"]).stem)
+def test_health_test_yaml_case(case: dict[str, Any]) -> None:
+    obj = load_yaml(ARGOCD / case["inputPath"])
+    assert run_health(obj) == case["healthStatus"]
+
+
+def test_every_testdata_file_is_a_case_and_every_state_is_covered() -> None:
+    paths = {case["inputPath"] for case in _health_tests()}
+    on_disk = {f"testdata/{path.name}" for path in (ARGOCD / "testdata").glob("*.yaml")}
+    assert paths == on_disk
+    statuses = {case["healthStatus"]["status"] for case in _health_tests()}
+    assert statuses == {"Healthy", "Progressing", "Degraded", "Suspended"}
+    for case in _health_tests():
+        obj = load_yaml(ARGOCD / case["inputPath"])
+        assert (obj["apiVersion"], obj["kind"]) == (f"{GROUP}/v1alpha1", KIND)
+        # Named after the state they show, like Argo CD's own testdata.
+        stem = Path(case["inputPath"]).stem
+        assert stem.split("-")[0] in {case["healthStatus"]["status"].lower(), "terminating"}
+
+
+# --- every reason, built from the operator's own classification --------------------------------------
+
+
+def _obj(
+    *,
+    generation: int = 2,
+    observed: int | None = 2,
+    ready: str | None = "True",
+    reason: str = "Reconciled",
+    message: str | None = "Okta apps and Secret 'factory-lifetime' match the spec",
+    condition_generation: int | None = None,
+) -> dict[str, Any]:
+    obj: dict[str, Any] = copy.deepcopy(load_yaml(ARGOCD / "testdata" / "healthy.yaml"))
+    obj["metadata"]["generation"] = generation
+    status = obj["status"]
+    if observed is None:
+        status.pop("observedGeneration")
+    else:
+        status["observedGeneration"] = observed
+    if ready is None:
+        status["conditions"] = []
+    else:
+        condition = status["conditions"][0]
+        condition.update(status=ready, reason=reason, observedGeneration=condition_generation or observed)
+        if message is None:
+            condition.pop("message")
+        else:
+            condition["message"] = message
+    return obj
+
+
+def test_reason_partition_is_complete() -> None:
+    assert TRANSIENT.isdisjoint(TERMINAL)
+    assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT, (
+        "a new Reason: add it to TERMINAL or to TRANSIENT here, and to health.lua if terminal"
+    )
+
+
+@pytest.mark.parametrize("reason", sorted(TERMINAL), ids=str)
+def test_terminal_reason_is_degraded(reason: Reason) -> None:
+    health = run_health(_obj(ready="False", reason=reason.value, message="fix this"))
+    assert health == {"status": "Degraded", "message": f"{reason.value}: fix this"}
+
+
+@pytest.mark.parametrize("reason", sorted(TRANSIENT), ids=str)
+def test_transient_reason_is_progressing(reason: Reason) -> None:
+    health = run_health(_obj(ready="False", reason=reason.value, message="retrying in 30s"))
+    assert health == {"status": "Progressing", "message": f"{reason.value}: retrying in 30s"}
+
+
+@pytest.mark.parametrize("reason", sorted(TERMINAL), ids=str)
+def test_terminal_reason_of_an_older_generation_is_progressing(reason: Reason) -> None:
+    # The user fixed the spec; the operator has not looked at the fix yet.
+    health = run_health(_obj(generation=3, observed=2, ready="False", reason=reason.value))
+    assert health == {
+        "status": "Progressing",
+        "message": "Waiting for the operator to reconcile generation 3 (last reconciled: 2)",
+    }
+
+
+@pytest.mark.parametrize("ready", ["False", "Unknown"])
+def test_unknown_reason_is_progressing(ready: str) -> None:
+    health = run_health(_obj(ready=ready, reason="SomethingNew", message="hm"))
+    assert health == {"status": "Progressing", "message": "SomethingNew: hm"}
+
+
+@pytest.mark.parametrize(
+    ("generation", "observed"), [(2, 2), (3, 2), (5, None)], ids=["current", "stale", "never"]
+)
+def test_paused_is_suspended_whatever_the_generation(generation: int, observed: int | None) -> None:
+    health = run_health(
+        _obj(generation=generation, observed=observed, ready="False", reason="Paused", message="paused")
+    )
+    assert health == {"status": "Suspended", "message": "Paused: paused"}
+
+
+def test_ready_true_and_current_is_healthy() -> None:
+    health = run_health(_obj())
+    assert health == {
+        "status": "Healthy",
+        "message": "Okta apps and Secret 'factory-lifetime' match the spec",
+    }
+
+
+def test_ready_true_without_a_message() -> None:
+    assert run_health(_obj(message=None)) == {"status": "Healthy", "message": "Reconciled"}
+
+
+def test_degraded_without_a_message_shows_the_reason() -> None:
+    health = run_health(_obj(ready="False", reason="OktaForbidden", message=None))
+    assert health == {"status": "Degraded", "message": "OktaForbidden"}
+
+
+@pytest.mark.parametrize(
+    ("generation", "observed", "expected"),
+    [
+        (3, 2, "Waiting for the operator to reconcile generation 3 (last reconciled: 2)"),
+        (1, None, "Waiting for the operator to reconcile generation 1 (last reconciled: none)"),
+        (2, 3, "Waiting for the operator to reconcile generation 2 (last reconciled: 3)"),
+    ],
+)
+def test_ready_true_for_another_generation_is_progressing(
+    generation: int, observed: int | None, expected: str
+) -> None:
+    health = run_health(_obj(generation=generation, observed=observed))
+    assert health == {"status": "Progressing", "message": expected}
+
+
+def test_a_stale_ready_condition_is_progressing() -> None:
+    health = run_health(_obj(generation=3, observed=3, condition_generation=2))
+    assert health == {"status": "Progressing", "message": "Waiting for the Ready condition of generation 3"}
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (None, "Waiting for the operator to reconcile the resource"),
+        ({}, "Waiting for the operator to reconcile the resource"),
+        ({"observedGeneration": 2}, "Waiting for the operator to reconcile the resource"),
+        ({"observedGeneration": 2, "conditions": []}, "Waiting for the Ready condition"),
+        (
+            {"observedGeneration": 2, "conditions": [{"type": "Other", "status": "True"}]},
+            "Waiting for the Ready condition",
+        ),
+    ],
+    ids=["no-status", "empty-status", "no-conditions", "empty-conditions", "no-ready"],
+)
+def test_not_yet_reconciled_is_progressing(status: dict[str, Any] | None, message: str) -> None:
+    obj = _obj()
+    obj.pop("status")
+    if status is not None:
+        obj["status"] = status
+    assert run_health(obj) == {"status": "Progressing", "message": message}
+
+
+@pytest.mark.parametrize("reason", ["Reconciled", "OktaForbidden", "Paused"])
+def test_deletion_is_pending_whatever_the_condition(reason: str) -> None:
+    obj = _obj(ready="True" if reason == "Reconciled" else "False", reason=reason)
+    obj["metadata"]["deletionTimestamp"] = "2026-11-27T03:02:56Z"
+    obj["metadata"]["finalizers"] = [FINALIZER]
+    assert run_health(obj) == {"status": "Progressing", "message": "Pending deletion"}
+
+
+def test_minimal_object_does_not_fail() -> None:
+    assert run_health({"apiVersion": f"{GROUP}/v1alpha1", "kind": KIND})["status"] == "Progressing"
+
+
+def test_the_sandbox_is_as_strict_as_argo_cd() -> None:
+    # Guards the harness itself: the string library and string methods are gone, base and table remain.
+    probe = """
+        local ok = pcall(function() return ("x"):upper() end)
+        return {status = "Healthy", message = tostring(string == nil and math == nil and not ok
+            and table.concat ~= nil and ipairs ~= nil and os.execute == nil)}
+    """
+    assert run_health({}, probe)["message"] == "true"
+
+
+# --- the argocd-cm snippet ---------------------------------------------------------------------------
+
+
+def _cm() -> dict[str, Any]:
+    cm: dict[str, Any] = load_yaml(CM_PATCH)
+    return cm
+
+
+def test_snippet_health_lua_is_health_lua_verbatim() -> None:
+    cm = _cm()
+    assert (cm["apiVersion"], cm["kind"], cm["metadata"]["name"]) == ("v1", "ConfigMap", "argocd-cm")
+    assert cm["data"][HEALTH_KEY] == HEALTH_LUA.read_text(), (
+        "argocd-cm-patch.yaml must carry deploy/argocd/health.lua verbatim"
+    )
+
+
+def _ignore_rules() -> dict[str, list[str]]:
+    rules: dict[str, list[str]] = yaml.safe_load(_cm()["data"][IGNORE_KEY])
+    assert set(rules) <= {"jsonPointers", "jqPathExpressions", "managedFieldsManagers"}
+    return rules
+
+
+def kopf_annotation_keys() -> set[str]:
+    """Every annotation key the operator's Kopf configuration can write on the resource."""
+    registry = build_registry(OperatorConfig())
+    progress = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
+    diffbase = kopf.AnnotationsDiffBaseStorage(prefix=ANNOTATION_PREFIX)
+    handler_ids = {
+        handler.id
+        for handler in [*registry._changing.get_all_handlers(), *registry._spawning.get_all_handlers()]
+    }
+    assert {"reconcile", "reconcile/spec", "drift", "finalize"} <= handler_ids
+    keys = {key for handler_id in handler_ids for key in progress.make_keys(handler_id)}
+    keys |= set(progress.make_keys(progress.touch_key))
+    keys |= set(diffbase.make_keys(diffbase.key))
+    keys.add(f"{ANNOTATION_PREFIX}/kopf-managed")  # Kopf's marker for a custom prefix
+    return keys
+
+
+def _remove_pointer(doc: dict[str, Any], pointer: str) -> None:
+    """RFC 6902 `remove`; a missing path is skipped, as Argo CD skips it."""
+    *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    node: Any = doc
+    for part in parents:
+        if not isinstance(node, dict) or part not in node:
+            return
+        node = node[part]
+    if isinstance(node, dict):
+        node.pop(last, None)
+
+
+def _annotated(keys: set[str]) -> dict[str, Any]:
+    obj: dict[str, Any] = copy.deepcopy(load_yaml(ARGOCD / "testdata" / "healthy.yaml"))
+    obj["metadata"]["annotations"].update({key: "{}" for key in keys})
+    return obj
+
+
+KEPT = {"argocd.argoproj.io/tracking-id", "kubectl.kubernetes.io/last-applied-configuration"}
+
+
+def test_kopf_keys_all_carry_our_prefix() -> None:
+    keys = kopf_annotation_keys()
+    assert keys and all(key.startswith(f"{ANNOTATION_PREFIX}/") for key in keys), keys
+
+
+def test_json_pointers_remove_every_kopf_annotation_and_keep_argo_ones() -> None:
+    obj = _annotated(kopf_annotation_keys())
+    for pointer in _ignore_rules()["jsonPointers"]:
+        _remove_pointer(obj, pointer)
+    assert set(obj["metadata"]["annotations"]) == KEPT
+    assert "status" not in obj
+    assert obj["metadata"]["finalizers"] == [FINALIZER] and obj["spec"]
+
+
+@pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
+def test_jq_path_expressions_remove_every_key_under_our_prefix() -> None:
+    expressions = _ignore_rules()["jqPathExpressions"]
+    extra = {f"{ANNOTATION_PREFIX}/some-future-handler.field", f"{ANNOTATION_PREFIX}/reconcile-Ab3x"}
+    obj = _annotated(kopf_annotation_keys() | extra)
+    for expression in expressions:
+        # Argo CD runs each expression as `del(<expression>)` (util/argo/normalizers).
+        done = subprocess.run(
+            ["jq", "-c", f"del({expression})"],
+            input=json.dumps(obj),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        obj = json.loads(done.stdout)
+    assert set(obj["metadata"]["annotations"]) == KEPT
+    assert obj["metadata"]["finalizers"] == [FINALIZER] and obj["spec"] and obj["status"]
+    # No annotations at all: the expression selects nothing instead of failing.
+    bare = {"metadata": {"name": "factory"}}
+    for expression in expressions:
+        done = subprocess.run(
+            ["jq", "-c", f"del({expression})"],
+            input=json.dumps(bare),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(done.stdout) == bare
