@@ -1,0 +1,48 @@
+"""The real-cluster workflow cannot run here; what it installs is checked here instead."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from outsystems_okta.cli import parser
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def rendered() -> list[dict[str, Any]]:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    out = subprocess.run(
+        ["kubectl", "kustomize", str(REPO / ".github" / "kind")], check=True, capture_output=True, text=True
+    ).stdout
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def test_operator_and_sandbox_sidecar_share_the_pod(rendered: list[dict[str, Any]]) -> None:
+    deployment = next(d for d in rendered if d["kind"] == "Deployment")
+    operator, sandbox = deployment["spec"]["template"]["spec"]["containers"]
+    assert operator["image"] == sandbox["image"] == "outsystems-okta-operator:ci"
+    run = parser().parse_args(["run", *operator["args"]])
+    assert run.allow_insecure_loopback and run.all_namespaces and run.standalone
+    command = sandbox["command"]
+    assert command[0] == "outsystems-okta"
+    served = parser().parse_args(command[1:])
+    assert (served.host, served.port) == ("127.0.0.1", 8443)
+    assert sandbox["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_workflow_uses_the_overlay_and_the_sandbox_token() -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "kind-e2e.yml").read_text())
+    steps = "\n".join(str(step.get("run", "")) for step in workflow["jobs"]["kind"]["steps"])
+    assert "kubectl apply -k .github/kind" in steps
+    sidecar_token = "kind-ci-token"
+    assert f"apiToken={sidecar_token}" in steps
+    assert sidecar_token in (REPO / ".github" / "kind" / "kustomization.yaml").read_text()
+    assert "wait --for=condition=Ready" in steps
