@@ -7,7 +7,7 @@ from typing import Any
 
 from outsystems_okta.api.spec import DeletionPolicy, SpecError, parse_spec
 from outsystems_okta.blueprint import Owner, desired_apps
-from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
+from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.reconcile.credentials import read_token
@@ -36,6 +36,18 @@ async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapp
         if chosen is not None:
             ids.append(str(chosen["id"]))
     return ids
+
+
+async def _delete_inactive(okta: OktaApi, app_id: str, options: Options, attempts: int = 3) -> None:
+    """Delete a just-deactivated app; Okta may still see it ACTIVE for a moment (403 E0000056)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await okta.delete_app(app_id)
+            return
+        except OktaForbiddenError as exc:
+            if exc.error_code != "E0000056" or attempt == attempts:
+                raise
+            await options.sleep(options.recheck_delay)
 
 
 async def finalize(
@@ -96,7 +108,7 @@ async def finalize(
                     await okta.deactivate_app(app_id)
                 except OktaNotFoundError:
                     continue
-                await okta.delete_app(app_id)
+                await _delete_inactive(okta, app_id, options)
                 events("Normal", "OktaAppDeleted", f"Deactivated and deleted Okta app {app_id}")
         except OktaError as exc:
             reason, delay = classify(exc)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from outsystems_okta.blueprint import DesiredApp, Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError, OktaUnavailableError
 from outsystems_okta.plan.access import managed_after, plan_assignments
 from outsystems_okta.plan.apps import AppAction, plan_app, select_owned
-from outsystems_okta.plan.conditions import READY, Reason, with_condition
+from outsystems_okta.plan.conditions import READY, Reason, find, with_condition
 from outsystems_okta.plan.outputs import (
     LifeTimeValues,
     decode_data,
@@ -36,6 +37,10 @@ class Options:
     # Accept a plain-http orgUrl on loopback (the sandbox); never on any other host.
     allow_insecure_loopback: bool = False
     now: Callable[[], str] = utc_now
+    # Okta is eventually consistent: an app can answer 404 for a moment after its creation, or stay
+    # ACTIVE for a moment after its deactivation. Look again after this long before concluding.
+    recheck_delay: float = 2.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
 class _Failure(Exception):
@@ -66,8 +71,10 @@ class _Pass:
         okta: OktaApi,
         secrets: SecretStore,
         events: EventSink,
+        options: Options,
     ) -> None:
         self.resource = resource
+        self.options = options
         self.spec = spec
         self.okta = okta
         self.secrets = secrets
@@ -118,22 +125,31 @@ class _Pass:
             )
         return selection.chosen
 
-    async def _ensure_app(self, want: DesiredApp) -> dict[str, Any]:
-        observed: dict[str, Any] | None = None
-        app_id = self._previous(want.role).get("appId")
-        if app_id:
+    async def _get_known(self, app_id: str) -> dict[str, Any] | None:
+        """The app with an id from status, or None once Okta says twice that it is gone."""
+        for attempt in range(2):
             try:
-                observed = await self.okta.get_app(str(app_id))
+                app = await self.okta.get_app(app_id)
             except OktaNotFoundError:
-                self.events(
-                    "Warning", "OktaAppMissing", f"Okta app {app_id} ({want.label!r}) is gone; recreating it"
-                )
-        if observed is None or observed.get("status") == "DELETED":
+                if attempt == 0:
+                    await self.options.sleep(self.options.recheck_delay)
+                continue
+            return None if app.get("status") == "DELETED" else app
+        return None
+
+    async def _ensure_app(self, want: DesiredApp) -> dict[str, Any]:
+        app_id = self._previous(want.role).get("appId")
+        observed = await self._get_known(str(app_id)) if app_id else None
+        if observed is None:
             observed = await self._find_marked(want)
 
         plan = plan_app(want, observed)
         if plan.action is AppAction.CREATE:
             assert plan.body is not None
+            if app_id:
+                self.events(
+                    "Warning", "OktaAppMissing", f"Okta app {app_id} ({want.label!r}) is gone; recreating it"
+                )
             app = await self._create(want, plan.body)
         elif plan.action is AppAction.UPDATE:
             assert plan.body is not None and observed is not None
@@ -309,8 +325,16 @@ async def reconcile(
 ) -> Outcome:
     """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures."""
 
+    previous = find(resource.status.get("conditions"))
+
     def failed(reason: Reason, message: str, retry_after: float | None, status: Mapping[str, Any]) -> Outcome:
-        events("Warning", reason.value, message)
+        # One Warning per new problem, not one per retry: retries of the same failure stay quiet.
+        if previous is None or (previous.get("status"), previous.get("reason"), previous.get("message")) != (
+            "False",
+            reason.value,
+            message,
+        ):
+            events("Warning", reason.value, message)
         return _outcome(
             resource,
             options,
@@ -344,7 +368,7 @@ async def reconcile(
         )
 
     async with connect(spec.okta.base_url, token) as okta:
-        run = _Pass(resource, spec, okta, secrets, events)
+        run = _Pass(resource, spec, okta, secrets, events, options)
         try:
             missing = await run.run()
         except _Failure as exc:
@@ -359,11 +383,14 @@ async def reconcile(
             EXTERNAL_FIX_DELAY,
             run.status,
         )
+    message = f"Okta apps and Secret {run.status['secretName']!r} match the spec"
+    if previous is None or previous.get("status") != "True":
+        events("Normal", Reason.RECONCILED.value, message)
     return _outcome(
         resource,
         options,
         ready=True,
         reason=Reason.RECONCILED,
-        message=f"Okta apps and Secret {run.status['secretName']!r} match the spec",
+        message=message,
         status=run.status,
     )
