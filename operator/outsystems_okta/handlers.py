@@ -22,9 +22,7 @@ from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
-from outsystems_okta.reconcile.ports import OktaApi, OktaConnector
-
-log = logging.getLogger(__name__)
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def _resource(body: Mapping[str, Any]) -> Resource:
     )
 
 
-def _events(body: kopf.Body) -> Any:
+def _events(body: kopf.Body) -> EventSink:
     def post(type_: str, reason: str, message: str) -> None:
         kopf.event(body, type=type_, reason=reason, message=message)
 
