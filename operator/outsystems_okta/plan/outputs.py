@@ -62,8 +62,9 @@ def _encode(values: Mapping[str, str]) -> dict[str, str]:
 
 
 def decode_data(secret: Mapping[str, Any] | None) -> dict[str, str]:
+    # Lenient: a value someone stored by hand that is not UTF-8 text must not stop the repair.
     data = (secret or {}).get("data") or {}
-    return {key: base64.b64decode(value).decode() for key, value in data.items()}
+    return {key: base64.b64decode(value).decode(errors="replace") for key, value in data.items()}
 
 
 def secret_labels(integration: str) -> dict[str, str]:

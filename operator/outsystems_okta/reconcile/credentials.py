@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from outsystems_okta.reconcile.ports import SecretStore
+
+
+def valid_token(token: str) -> bool:
+    """Whether the token can go into an `Authorization: SSWS` header as it is."""
+    return all(c.isprintable() and not c.isspace() for c in token)
 
 
 async def read_token(secrets: SecretStore, namespace: str, name: str, key: str) -> str | None:
@@ -13,6 +19,17 @@ async def read_token(secrets: SecretStore, namespace: str, name: str, key: str) 
     secret = await secrets.read(namespace, name)
     if secret is None:
         return None
+    return _strip_scheme(_value(secret, key))
+
+
+def _strip_scheme(token: str | None) -> str | None:
+    # A token pasted together with its header scheme ("SSWS 00a...") is still the token.
+    if token is not None and token[:5].upper() == "SSWS ":
+        token = token[5:].strip()
+    return token or None
+
+
+def _value(secret: dict[str, Any], key: str) -> str | None:
     raw = (secret.get("data") or {}).get(key)
     if raw:
         try:

@@ -10,7 +10,7 @@ from outsystems_okta.blueprint import Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason
-from outsystems_okta.reconcile.credentials import read_token
+from outsystems_okta.reconcile.credentials import read_token, valid_token
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
 from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
 from outsystems_okta.reconcile.routine import Options, is_insecure
@@ -25,17 +25,21 @@ def _pending(message: str, reason: Reason, retry_after: float | None) -> Outcome
 
 
 async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapping[str, str]) -> list[str]:
-    """Ids of our apps: from status, else by our marker (the create may have outrun the status write)."""
+    """Ids of every app that is ours: from status, and by our marker.
+
+    Status alone is not enough: an app created (or recreated) by a pass whose status write was lost
+    is known only by its marker, and on `Delete` it must not be left behind.
+    """
     ids: list[str] = []
     for role, label in labels.items():
         ref = resource.status.get(role)
         if isinstance(ref, Mapping) and ref.get("appId"):
             ids.append(str(ref["appId"]))
-            continue
-        chosen = select_owned(await okta.list_apps(q=label), owner, role).chosen
-        if chosen is not None:
-            ids.append(str(chosen["id"]))
-    return ids
+        selection = select_owned(await okta.list_apps(q=label), owner, role)
+        if selection.chosen is not None:
+            ids.append(str(selection.chosen["id"]))
+        ids.extend(selection.duplicates)
+    return list(dict.fromkeys(ids))
 
 
 async def _delete_inactive(okta: OktaApi, app_id: str, options: Options, attempts: int = 3) -> None:
@@ -97,6 +101,11 @@ async def finalize(
         )
         events("Warning", Reason.CREDENTIALS_NOT_FOUND.value, message)
         return _pending(message, Reason.CREDENTIALS_NOT_FOUND, None)
+
+    if not valid_token(token):
+        message = f"Cannot delete the Okta apps: the value in Secret {ref.name!r} is not an Okta API token"
+        events("Warning", Reason.OKTA_AUTH_FAILED.value, message)
+        return _pending(message, Reason.OKTA_AUTH_FAILED, None)
 
     owner = Owner(resource.namespace, resource.name, resource.uid)
     desired = desired_apps(spec, owner)

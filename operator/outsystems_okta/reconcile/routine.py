@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from outsystems_okta.plan.outputs import (
     secret_body,
     secret_is_current,
 )
-from outsystems_okta.reconcile.credentials import read_token
+from outsystems_okta.reconcile.credentials import read_token, valid_token
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
 from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
 
@@ -106,7 +107,7 @@ class _Pass:
 
         group_ids, missing = await self._resolve_groups()
         for want in desired.both():
-            await self._ensure_access(want, apps[want.role]["id"], group_ids)
+            await self._ensure_access(want, apps[want.role]["id"], group_ids, complete=not missing)
 
         await self._write_secret(apps)
         self.status["environments"] = len(self.spec.environments)
@@ -208,20 +209,34 @@ class _Pass:
                 ids.append(str(group["id"]))
         return ids, missing
 
-    async def _ensure_access(self, want: DesiredApp, app_id: str, group_ids: list[str]) -> None:
+    async def _ensure_access(
+        self, want: DesiredApp, app_id: str, group_ids: list[str], complete: bool
+    ) -> None:
+        """Assign the desired groups; unassign ours that left the spec.
+
+        When a listed group could not be resolved (`complete` is False) nothing is unassigned: the
+        assignment we can no longer tell apart may be that very group's, and removing it would lock
+        its users out. Status records each change as it happens, so a failure halfway loses nothing.
+        """
         entry = self.status[want.role]
-        previous = entry["assignedGroupIds"]
+        previous = list(entry["assignedGroupIds"])
+        managed = list(previous)
         current = {str(a["id"]) for a in await self.okta.list_app_groups(app_id)}
-        plan = plan_assignments(group_ids, current, previous)
+        plan = plan_assignments(group_ids, current, previous if complete else ())
         for gid in plan.assign:
             await self.okta.assign_group(app_id, gid)
+            managed.append(gid)
+            entry["assignedGroupIds"] = list(dict.fromkeys(managed))
             self.events("Normal", "OktaGroupAssigned", f"Assigned group {gid} to Okta app {want.label!r}")
         for gid in plan.unassign:
             await self.okta.unassign_group(app_id, gid)
+            managed.remove(gid)
+            entry["assignedGroupIds"] = list(dict.fromkeys(managed))
             self.events(
                 "Normal", "OktaGroupUnassigned", f"Unassigned group {gid} from Okta app {want.label!r}"
             )
-        entry["assignedGroupIds"] = managed_after(plan, group_ids, previous)
+        if complete:
+            entry["assignedGroupIds"] = managed_after(plan, group_ids, previous)
 
     async def _web_client_secret(self, app_id: str, client_id: str, existing: Mapping[str, str]) -> str:
         if self.created_secret:
@@ -286,6 +301,14 @@ class _Pass:
                 )
 
 
+_ERROR_ID = re.compile(r"\s*\(errorId [^)]*\)")
+
+
+def _stable(message: str) -> str:
+    """A failure message without the parts that change on every retry (Okta's errorId)."""
+    return _ERROR_ID.sub("", message)
+
+
 def _owned_secret(secret: Mapping[str, Any], uid: str) -> bool:
     owners = (secret.get("metadata") or {}).get("ownerReferences") or []
     return any(o.get("uid") == uid for o in owners)
@@ -328,12 +351,13 @@ async def reconcile(
     previous = find(resource.status.get("conditions"))
 
     def failed(reason: Reason, message: str, retry_after: float | None, status: Mapping[str, Any]) -> Outcome:
-        # One Warning per new problem, not one per retry: retries of the same failure stay quiet.
-        if previous is None or (previous.get("status"), previous.get("reason"), previous.get("message")) != (
-            "False",
-            reason.value,
-            message,
-        ):
+        # One Warning per new problem, not one per retry: retries of the same failure stay quiet even
+        # though Okta stamps every error answer with a fresh errorId.
+        if previous is None or (
+            previous.get("status"),
+            previous.get("reason"),
+            _stable(str(previous.get("message", ""))),
+        ) != ("False", reason.value, _stable(message)):
             events("Warning", reason.value, message)
         return _outcome(
             resource,
@@ -367,6 +391,14 @@ async def reconcile(
             {},
         )
 
+    if not valid_token(token):
+        return failed(
+            Reason.OKTA_AUTH_FAILED,
+            f"The value of key {ref.key!r} in Secret {ref.name!r} is not an Okta API token (it has spaces or "
+            "control characters); store the bare token",
+            EXTERNAL_FIX_DELAY,
+            {},
+        )
     async with connect(spec.okta.base_url, token) as okta:
         run = _Pass(resource, spec, okta, secrets, events, options)
         try:
