@@ -68,7 +68,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.all_namespaces and not args.namespace:
         print("error: give --namespace NS (repeatable) or --all-namespaces", file=sys.stderr)
         return 2
-    kopf.configure(verbose=args.verbose, log_format=LOG_FORMATS[args.log_format], log_refkey="object")
+    # JSON lines carry the resource under "object"; text lines get a "[namespace/name]" prefix.
+    kopf.configure(
+        verbose=args.verbose,
+        log_format=LOG_FORMATS[args.log_format],
+        log_refkey="object",
+        log_prefix=args.log_format != "json",
+    )
     if not args.verbose:
         # One line per Okta request is noise at INFO; failures surface as conditions and Events.
         logging.getLogger("httpx").setLevel(logging.WARNING)
