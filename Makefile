@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test demo lint typecheck architecture unit integration e2e crds clean
+.PHONY: test demo bench lint typecheck architecture unit integration e2e crds clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ test: $(STAMP) lint typecheck architecture
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check operator tests
-	$(BIN)/ruff check operator tests
+	$(BIN)/ruff format --check operator tests bench
+	$(BIN)/ruff check operator tests bench
 	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
@@ -37,6 +37,10 @@ e2e: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/outsystems-okta demo
+
+# Figures, not pass/fail: N integrations converging and one drift pass (see bench/).
+bench: $(STAMP)
+	$(BIN)/python bench/convergence.py --integrations 50
 
 # Regenerate the checked-in CRD from the pydantic models.
 crds: $(STAMP)

@@ -10,8 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +19,9 @@ import kopf
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
 from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
-from outsystems_okta.okta import OktaClient
+from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
-from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector
+from outsystems_okta.reconcile.ports import EventSink, OktaConnector
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,8 @@ class OperatorConfig:
     metrics_port: int | None = None
 
 
-def okta_connector(metrics: Metrics) -> OktaConnector:
-    @asynccontextmanager
-    async def connect(org_url: str, token: str) -> AsyncIterator[OktaApi]:
-        async with OktaClient(org_url, token, on_response=metrics.observe_okta) as client:
-            yield client
-
-    return connect
+def okta_pool(metrics: Metrics) -> OktaClientPool:
+    return OktaClientPool(lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta))
 
 
 def _resource(body: Mapping[str, Any]) -> Resource:
@@ -79,12 +73,17 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     registry = kopf.OperatorRegistry()
     options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
     metrics = metrics or Metrics()
-    connect_okta = okta_connector(metrics)
+    pool = okta_pool(metrics)
+    connect_okta: OktaConnector = pool.connect
 
     @kopf.on.login(registry=registry, id="login")
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
         # A private registry does not get Kopf's default login handlers: in-cluster or kubeconfig.
         return kopf.login_via_client(**kwargs)
+
+    @kopf.on.cleanup(registry=registry, id="close-okta-clients")
+    async def close_clients(**_: Any) -> None:
+        await pool.aclose()
 
     @kopf.on.startup(registry=registry, id="configure")
     def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:

@@ -17,6 +17,7 @@ from .errors import (
     OktaUnavailableError,
     OktaValidationError,
 )
+from .pool import OktaClientPool
 from .retry import RetryPolicy
 from .telemetry import ResponseInfo
 
@@ -24,6 +25,7 @@ __all__ = [
     "OktaAmbiguousError",
     "OktaAuthError",
     "OktaClient",
+    "OktaClientPool",
     "OktaError",
     "OktaForbiddenError",
     "OktaNotFoundError",

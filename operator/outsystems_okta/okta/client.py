@@ -172,6 +172,10 @@ class OktaClient:
     ) -> None:
         await self.aclose()
 
+    @property
+    def is_closed(self) -> bool:
+        return self._http.is_closed
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
