@@ -20,7 +20,7 @@ from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, P
 from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
-from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
+from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector
 
 
@@ -99,13 +99,20 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     async def run(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> Outcome:
         async with _lock(memo):
             started = time.monotonic()
-            outcome = await reconcile(
-                _resource(body),
-                connect=connect_okta,
-                secrets=memo["secrets"],
-                events=_events(body),
-                options=options,
-            )
+            try:
+                outcome = await reconcile(
+                    _resource(body),
+                    connect=connect_okta,
+                    secrets=memo["secrets"],
+                    events=_events(body),
+                    options=options,
+                )
+            except Exception as exc:
+                # Expected failures come back as outcomes; anything else still has to show on the
+                # resource instead of leaving a stale Ready condition behind.
+                logger.exception("Reconcile failed unexpectedly")
+                outcome = unexpected_failure(_resource(body), exc, options)
+                kopf.warn(body, reason=outcome.reason.value, message=outcome.message)
             metrics.observe_reconcile(_key(body), outcome, time.monotonic() - started)
         current = body.get("status") or {}
         for key, value in outcome.status.items():

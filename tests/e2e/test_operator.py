@@ -251,3 +251,17 @@ def test_lost_create_response_is_adopted_not_duplicated(stack: Stack, okta: Okta
     assert len(okta.apps()) == 2
     assert secret_values(stack.read_secret(NAMESPACE, SECRET))["webClientSecret"]
     assert obj["status"]["consoles"]["appId"] in {a["id"] for a in okta.apps()}
+
+
+def test_a_kubernetes_api_failure_shows_on_the_resource_and_is_retried(stack: Stack, okta: Okta) -> None:
+    # The API server refuses the output Secret a few times: not an expected Okta failure, so the
+    # handler's safety net must still report it on the resource (and not leak the Secret's body).
+    stack.create_credentials(NAMESPACE)
+    stack.kube.emulator[f"post /api/v1/namespaces/{NAMESPACE}/secrets"][:3] << 500
+    stack.start_operator()
+    stack.apply(resource(stack.okta_url))
+    obj = stack.wait_for(NAMESPACE, NAME, lambda o: ready_condition(o).get("reason") == "ReconcileError")
+    condition = ready_condition(obj)
+    assert condition["status"] == "False"
+    assert "KubernetesApiError" in condition["message"] and "500" in condition["message"]
+    assert obj["status"]["consoles"]["appId"], "what was done before the failure is kept in status"

@@ -23,6 +23,8 @@ class Reason(StrEnum):
     OKTA_RATE_LIMITED = "OktaRateLimited"
     OKTA_UNAVAILABLE = "OktaUnavailable"
     SECRET_CONFLICT = "SecretConflict"
+    # An unexpected failure inside the operator (a bug, or the Kubernetes API failing): retried.
+    RECONCILE_ERROR = "ReconcileError"
     DELETING = "Deleting"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from outsystems_okta.plan.outputs import (
     secret_is_current,
 )
 from outsystems_okta.reconcile.credentials import read_token, valid_token
-from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
+from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, TRANSIENT_DELAY, Outcome, classify
 from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
 
 EVERYONE = "Everyone"
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> str:
@@ -338,6 +340,22 @@ def _outcome(
     return Outcome(ready=ready, reason=reason, message=message, status=fields, retry_after=retry_after)
 
 
+def _unexpected(exc: BaseException) -> str:
+    return f"Unexpected {type(exc).__name__} while reconciling: {str(exc)[:300]}"
+
+
+def unexpected_failure(resource: Resource, exc: BaseException, options: Options) -> Outcome:
+    """The outcome of a pass that raised instead of returning: not Ready, retried soon."""
+    return _outcome(
+        resource,
+        options,
+        ready=False,
+        reason=Reason.RECONCILE_ERROR,
+        message=_unexpected(exc),
+        retry_after=TRANSIENT_DELAY,
+    )
+
+
 async def reconcile(
     resource: Resource,
     *,
@@ -408,6 +426,11 @@ async def reconcile(
         except OktaError as exc:
             reason, delay = classify(exc)
             return failed(reason, str(exc), delay, run.status)
+        except Exception as exc:
+            # Not an expected failure (the Kubernetes API refusing a write, or a bug): keep what this
+            # pass achieved in status, show the failure, and retry soon.
+            logger.exception("Reconcile of %s/%s failed unexpectedly", resource.namespace, resource.name)
+            return failed(Reason.RECONCILE_ERROR, _unexpected(exc), TRANSIENT_DELAY, run.status)
     if missing:
         return failed(
             Reason.OKTA_GROUP_NOT_FOUND,

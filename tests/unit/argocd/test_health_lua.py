@@ -35,7 +35,13 @@ IGNORE_KEY = f"resource.customizations.ignoreResourceUpdates.{GROUP}_{KIND}"
 
 # The reasons a retry fixes (Progressing). Every Reason is either here, in TERMINAL, or Reconciled.
 TRANSIENT = frozenset(
-    {Reason.OKTA_RATE_LIMITED, Reason.OKTA_UNAVAILABLE, Reason.RECONCILING, Reason.DELETING}
+    {
+        Reason.OKTA_RATE_LIMITED,
+        Reason.OKTA_UNAVAILABLE,
+        Reason.RECONCILING,
+        Reason.DELETING,
+        Reason.RECONCILE_ERROR,
+    }
 )
 VALID_STATUSES = {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"}
 
