@@ -44,6 +44,18 @@ TERMINAL = frozenset(
 )
 
 
+# Reasons a retry fixes by itself. Every Reason is Reconciled, TERMINAL or TRANSIENT (a test keeps it so).
+TRANSIENT = frozenset(
+    {
+        Reason.RECONCILING,
+        Reason.OKTA_RATE_LIMITED,
+        Reason.OKTA_UNAVAILABLE,
+        Reason.DELETING,
+        Reason.RECONCILE_ERROR,
+    }
+)
+
+
 def with_condition(
     conditions: Sequence[Mapping[str, Any]] | None,
     *,

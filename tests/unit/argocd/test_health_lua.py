@@ -24,7 +24,7 @@ from lupa import lua51
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
 from outsystems_okta.handlers import OperatorConfig, build_registry
-from outsystems_okta.plan.conditions import TERMINAL, Reason
+from outsystems_okta.plan.conditions import TERMINAL, TRANSIENT, Reason
 
 ARGOCD = Path(__file__).resolve().parents[3] / "deploy" / "argocd"
 HEALTH_LUA = ARGOCD / "health.lua"
@@ -33,16 +33,6 @@ CM_PATCH = ARGOCD / "argocd-cm-patch.yaml"
 HEALTH_KEY = f"resource.customizations.health.{GROUP}_{KIND}"
 IGNORE_KEY = f"resource.customizations.ignoreResourceUpdates.{GROUP}_{KIND}"
 
-# The reasons a retry fixes (Progressing). Every Reason is either here, in TERMINAL, or Reconciled.
-TRANSIENT = frozenset(
-    {
-        Reason.OKTA_RATE_LIMITED,
-        Reason.OKTA_UNAVAILABLE,
-        Reason.RECONCILING,
-        Reason.DELETING,
-        Reason.RECONCILE_ERROR,
-    }
-)
 VALID_STATUSES = {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"}
 
 # Lua 5.1 as Argo CD configures it: base, package and table; `os` reduced to time/date; nothing else.

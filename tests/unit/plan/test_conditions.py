@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from outsystems_okta.plan.conditions import READY, TERMINAL, Reason, find, with_condition
+from outsystems_okta.plan.conditions import READY, TERMINAL, TRANSIENT, Reason, find, with_condition
 
 T0 = "2024-01-01T00:00:00Z"
 T1 = "2024-01-01T00:05:00Z"
@@ -190,11 +190,5 @@ def test_transient_reasons_are_not_terminal(reason: Reason) -> None:
 
 
 def test_every_reason_is_classified() -> None:
-    transient = {
-        Reason.RECONCILED,
-        Reason.RECONCILING,
-        Reason.OKTA_RATE_LIMITED,
-        Reason.OKTA_UNAVAILABLE,
-        Reason.DELETING,
-    }
-    assert set(Reason) == set(TERMINAL) | transient
+    assert TRANSIENT.isdisjoint(TERMINAL)
+    assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT
