@@ -17,7 +17,7 @@ from typing import Any
 import kopf
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
-from outsystems_okta.kube import KubeSecrets, load_kubernetes_config
+from outsystems_okta.kube import KubeNamespaces, KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
@@ -92,7 +92,9 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=ANNOTATION_PREFIX)
         settings.posting.level = logging.INFO
         settings.watching.server_timeout = 300
-        memo["secrets"] = KubeSecrets(load_kubernetes_config())
+        api = load_kubernetes_config()
+        memo["secrets"] = KubeSecrets(api)
+        memo["namespaces"] = KubeNamespaces(api)
         if config.metrics_port is not None:
             metrics.serve(config.metrics_port)
 
@@ -160,6 +162,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 secrets=memo["secrets"],
                 events=_events(body),
                 options=options,
+                namespaces=memo["namespaces"],
             )
         if outcome is not None:
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)

@@ -11,6 +11,7 @@ nothing missing (the operator would be forbidden) and nothing extra (least privi
 from __future__ import annotations
 
 import base64
+import time
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
@@ -83,6 +84,18 @@ def run_lifecycle(stack: Stack, okta: Okta, start: Callable[[], object]) -> list
     stack.delete(NAMESPACE, NAME)
     stack.wait_for(NAMESPACE, NAME, lambda o: o is None)
     assert okta.apps() == []
+
+    # 6. The namespace is deleted after its credentials: the operator must let the resource go (it
+    #    asks whether the namespace is terminating) instead of keeping the namespace Terminating.
+    stack.apply(resource(stack.okta_url, deletionPolicy="Delete"))
+    stack.wait_ready(NAMESPACE, NAME)
+    core.delete_namespaced_secret("okta-api", NAMESPACE)
+    core.delete_namespace(NAMESPACE)
+    deadline = time.monotonic() + 30
+    while stack.kube.get("namespaces", NAMESPACE) is not None:
+        assert time.monotonic() < deadline, "the namespace stayed Terminating"
+        time.sleep(0.1)
+    assert len(okta.apps()) == 2, "without credentials the apps could only be left in Okta"
 
     stack.stop_operator()
     requests = [r for r in stack.kube.requests[first:] if r.user_agent != TEST_AGENT]

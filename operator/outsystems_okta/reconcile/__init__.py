@@ -6,11 +6,19 @@ It takes its clients as arguments (see `ports`), so it runs the same under Kopf,
 
 from outsystems_okta.reconcile.finalize import finalize
 from outsystems_okta.reconcile.outcome import Outcome
-from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.ports import (
+    EventSink,
+    NamespaceReader,
+    OktaApi,
+    OktaConnector,
+    Resource,
+    SecretStore,
+)
 from outsystems_okta.reconcile.routine import Options, reconcile, unexpected_failure
 
 __all__ = [
     "EventSink",
+    "NamespaceReader",
     "OktaApi",
     "OktaConnector",
     "Options",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,12 +13,29 @@ from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.reconcile.credentials import read_token, valid_token
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
-from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.ports import (
+    EventSink,
+    NamespaceReader,
+    OktaApi,
+    OktaConnector,
+    Resource,
+    SecretStore,
+)
 from outsystems_okta.reconcile.routine import Options, is_insecure
+
+logger = logging.getLogger(__name__)
 
 
 def _policy(spec: Mapping[str, Any]) -> str:
     return str(spec.get("deletionPolicy") or DeletionPolicy.ORPHAN.value)
+
+
+def _status_ids(resource: Resource) -> list[str]:
+    return [
+        str(ref["appId"])
+        for role in ("consoles", "developmentTools")
+        if isinstance(ref := resource.status.get(role), Mapping) and ref.get("appId")
+    ]
 
 
 def _pending(message: str, reason: Reason, retry_after: float | None) -> Outcome:
@@ -61,17 +79,14 @@ async def finalize(
     secrets: SecretStore,
     events: EventSink,
     options: Options,
+    namespaces: NamespaceReader | None = None,
 ) -> Outcome | None:
     """None when the resource may go; otherwise an Outcome saying why not yet (retry after a delay).
 
     The output Secret needs no work: its ownerReference lets Kubernetes collect it with the resource.
     """
     if _policy(resource.spec) != DeletionPolicy.DELETE.value:
-        apps = [
-            str(ref["appId"])
-            for role in ("consoles", "developmentTools")
-            if isinstance(ref := resource.status.get(role), Mapping) and ref.get("appId")
-        ]
+        apps = _status_ids(resource)
         if apps:
             events(
                 "Normal",
@@ -95,6 +110,17 @@ async def finalize(
     ref = spec.okta.credentials_secret_ref
     token = await read_token(secrets, resource.namespace, ref.name, ref.key)
     if token is None:
+        if namespaces is not None and await namespaces.terminating(resource.namespace):
+            # The namespace is being deleted and took the credentials with it: nothing can bring them
+            # back, and waiting would keep the namespace Terminating forever.
+            message = (
+                f"Namespace {resource.namespace!r} is being deleted and Secret {ref.name!r} is gone: "
+                f"left the Okta apps {', '.join(_status_ids(resource)) or '(none recorded)'} in Okta; "
+                "delete them there"
+            )
+            logger.warning(message)
+            events("Warning", "OktaAppsLeft", message)
+            return None
         message = (
             f"Cannot delete the Okta apps: Secret {ref.name!r} (key {ref.key!r}) not found; "
             "restore it or set deletionPolicy: Orphan"

@@ -53,6 +53,10 @@ class SecretStore(Protocol):
     async def delete(self, namespace: str, name: str) -> None: ...
 
 
+class NamespaceReader(Protocol):
+    async def terminating(self, name: str) -> bool: ...
+
+
 class EventSink(Protocol):
     """Posts a Kubernetes Event on the resource. Messages must never hold a secret."""
 
