@@ -11,9 +11,9 @@ nothing missing (the operator would be forbidden) and nothing extra (least privi
 from __future__ import annotations
 
 import base64
-import time
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
