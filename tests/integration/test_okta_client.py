@@ -292,6 +292,8 @@ async def test_groups(okta: OktaClient, sandbox: OktaSandbox, hook: Hook) -> Non
     assert quoted is not None
     everyone = await okta.find_group("Everyone")
     assert everyone is not None
+    assert await okta.find_group("Everyone", type_="BUILT_IN") == everyone
+    assert await okta.find_group("OutSystems IT", type_="BUILT_IN") is None
 
     assignment = await okta.assign_group(app_id, it["id"])
     assert assignment["id"] == it["id"]

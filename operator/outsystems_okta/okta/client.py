@@ -263,19 +263,20 @@ class OktaClient:
 
     # -- groups ------------------------------------------------------------------------------------
 
-    async def find_group(self, name: str) -> dict[str, Any] | None:
-        """The group whose `profile.name` is exactly `name`, or None.
+    async def find_group(self, name: str, *, type_: str | None = None) -> dict[str, Any] | None:
+        """The group whose `profile.name` is exactly `name` (and whose `type` is `type_`, if given).
 
         Okta's `eq` search may match case-insensitively, so the result is filtered exactly here. When
         several groups carry the name, Okta groups (OKTA_GROUP, BUILT_IN) win over APP_GROUPs imported
-        from directories; if that still leaves more than one, `OktaAmbiguousError` is raised.
+        from directories; if that still leaves more than one, `OktaAmbiguousError` is raised. Ask for
+        `type_="BUILT_IN"` to find the real Everyone group even when an admin made another one.
         """
         if not name:
             raise ValueError("group name must not be empty")
         found = await self._paginate(
             _Op("listGroups"), "/api/v1/groups", {"search": f"profile.name eq {_search_literal(name)}"}
         )
-        exact = [g for g in found if _profile_name(g) == name]
+        exact = [g for g in found if _profile_name(g) == name and (type_ is None or g.get("type") == type_)]
         if len(exact) > 1:
             exact = [g for g in exact if g.get("type") != "APP_GROUP"] or exact
         if len(exact) > 1:

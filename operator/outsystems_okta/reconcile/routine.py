@@ -198,8 +198,9 @@ class _Pass:
         ids: list[str] = []
         missing: list[str] = []
         if self.spec.access.everyone:
-            group = await self.okta.find_group(EVERYONE)
-            if group is None or group.get("type") != "BUILT_IN":
+            # Okta's own Everyone group, not a group an admin happened to call "Everyone".
+            group = await self.okta.find_group(EVERYONE, type_="BUILT_IN")
+            if group is None:
                 missing.append(EVERYONE)
             else:
                 ids.append(str(group["id"]))
