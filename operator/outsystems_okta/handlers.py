@@ -65,6 +65,14 @@ def _lock(memo: kopf.Memo) -> asyncio.Lock:
     return lock
 
 
+def _patch_status(patch: kopf.Patch, body: kopf.Body, outcome: Outcome) -> None:
+    current = body.get("status") or {}
+    for key, value in outcome.status.items():
+        # Unchanged fields are not re-sent: a steady timer pass then writes nothing at all.
+        if current.get(key) != value:
+            patch.status[key] = value
+
+
 def _key(body: kopf.Body) -> str:
     return f"{body.metadata.namespace}/{body.metadata.name}"
 
@@ -116,11 +124,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 outcome = unexpected_failure(_resource(body), exc, options)
                 kopf.warn(body, reason=outcome.reason.value, message=outcome.message)
             metrics.observe_reconcile(_key(body), outcome, time.monotonic() - started)
-        current = body.get("status") or {}
-        for key, value in outcome.status.items():
-            # Unchanged fields are not re-sent: a steady timer pass then writes nothing at all.
-            if current.get(key) != value:
-                patch.status[key] = value
+        _patch_status(patch, body, outcome)
         logger.info(
             f"Reconciled generation {body.metadata.get('generation')}: Ready={outcome.ready} "
             f"reason={outcome.reason.value}: {outcome.message}"
@@ -154,7 +158,9 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         await run(body, patch, memo, logger)
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")
-    async def on_delete(body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
+    async def on_delete(
+        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    ) -> None:
         async with _lock(memo):
             outcome = await finalize(
                 _resource(body),
@@ -165,6 +171,8 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 namespaces=memo["namespaces"],
             )
         if outcome is not None:
+            # A blocked deletion says why on the resource, where `kubectl get osokta` shows it.
+            _patch_status(patch, body, outcome)
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)
         metrics.forget(_key(body))
         logger.info("Released: deletionPolicy honoured")

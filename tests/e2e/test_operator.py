@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import kubernetes
 import pytest
 
 from outsystems_okta.sandbox.stack import Stack
@@ -265,3 +266,21 @@ def test_a_kubernetes_api_failure_shows_on_the_resource_and_is_retried(stack: St
     assert condition["status"] == "False"
     assert "KubernetesApiError" in condition["message"] and "500" in condition["message"]
     assert obj["status"]["consoles"]["appId"], "what was done before the failure is kept in status"
+
+
+def test_a_blocked_deletion_says_why_on_the_resource(stack: Stack, okta: Okta) -> None:
+    converge(stack, deletionPolicy="Delete")
+    kubernetes_core(stack).delete_namespaced_secret("okta-api", NAMESPACE)
+    stack.delete(NAMESPACE, NAME)
+
+    def blocked(obj: dict[str, Any] | None) -> bool:
+        return bool(obj) and ready_condition(obj).get("reason") == "CredentialsNotFound"
+
+    obj = stack.wait_for(NAMESPACE, NAME, blocked)
+    assert obj is not None and obj["metadata"].get("deletionTimestamp")
+    assert "deletionPolicy: Orphan" in ready_condition(obj)["message"]
+    assert len(okta.apps()) == 2, "nothing can be deleted in Okta without credentials"
+
+
+def kubernetes_core(stack: Stack) -> Any:
+    return kubernetes.client.CoreV1Api(stack.api)

@@ -10,7 +10,7 @@ from outsystems_okta.api.spec import DeletionPolicy, SpecError, parse_spec
 from outsystems_okta.blueprint import Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
-from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.reconcile.credentials import read_token, valid_token
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
 from outsystems_okta.reconcile.ports import (
@@ -21,7 +21,7 @@ from outsystems_okta.reconcile.ports import (
     Resource,
     SecretStore,
 )
-from outsystems_okta.reconcile.routine import Options, is_insecure
+from outsystems_okta.reconcile.routine import Options, is_insecure, is_new_problem, make_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,26 @@ def _status_ids(resource: Resource) -> list[str]:
     ]
 
 
-def _pending(message: str, reason: Reason, retry_after: float | None) -> Outcome:
-    return Outcome(ready=False, reason=reason, message=message, retry_after=retry_after or EXTERNAL_FIX_DELAY)
+class _Blocked:
+    """Why the resource cannot go yet: a Warning for each new problem and a Ready=False condition."""
+
+    def __init__(self, resource: Resource, events: EventSink, options: Options) -> None:
+        self.resource = resource
+        self.events = events
+        self.options = options
+        self.previous = find(resource.status.get("conditions"))
+
+    def __call__(self, message: str, reason: Reason, retry_after: float | None) -> Outcome:
+        if is_new_problem(self.previous, reason, message):
+            self.events("Warning", reason.value, message)
+        return make_outcome(
+            self.resource,
+            self.options,
+            ready=False,
+            reason=reason,
+            message=message,
+            retry_after=retry_after or EXTERNAL_FIX_DELAY,
+        )
 
 
 async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapping[str, str]) -> list[str]:
@@ -85,6 +103,7 @@ async def finalize(
 
     The output Secret needs no work: its ownerReference lets Kubernetes collect it with the resource.
     """
+    blocked = _Blocked(resource, events, options)
     if _policy(resource.spec) != DeletionPolicy.DELETE.value:
         apps = _status_ids(resource)
         if apps:
@@ -101,12 +120,10 @@ async def finalize(
         message = (
             f"Cannot delete the Okta apps, the spec is invalid: {exc}; fix it or set deletionPolicy: Orphan"
         )
-        events("Warning", Reason.INVALID_SPEC.value, message)
-        return _pending(message, Reason.INVALID_SPEC, None)
+        return blocked(message, Reason.INVALID_SPEC, None)
     if is_insecure(spec) and not options.allow_insecure_loopback:
         message = "Cannot delete the Okta apps over plain http; set deletionPolicy: Orphan to release"
-        events("Warning", Reason.INSECURE_ORG_URL.value, message)
-        return _pending(message, Reason.INSECURE_ORG_URL, None)
+        return blocked(message, Reason.INSECURE_ORG_URL, None)
     ref = spec.okta.credentials_secret_ref
     token = await read_token(secrets, resource.namespace, ref.name, ref.key)
     if token is None:
@@ -125,13 +142,11 @@ async def finalize(
             f"Cannot delete the Okta apps: Secret {ref.name!r} (key {ref.key!r}) not found; "
             "restore it or set deletionPolicy: Orphan"
         )
-        events("Warning", Reason.CREDENTIALS_NOT_FOUND.value, message)
-        return _pending(message, Reason.CREDENTIALS_NOT_FOUND, None)
+        return blocked(message, Reason.CREDENTIALS_NOT_FOUND, None)
 
     if not valid_token(token):
         message = f"Cannot delete the Okta apps: the value in Secret {ref.name!r} is not an Okta API token"
-        events("Warning", Reason.OKTA_AUTH_FAILED.value, message)
-        return _pending(message, Reason.OKTA_AUTH_FAILED, None)
+        return blocked(message, Reason.OKTA_AUTH_FAILED, None)
 
     owner = Owner(resource.namespace, resource.name, resource.uid)
     desired = desired_apps(spec, owner)
@@ -148,6 +163,5 @@ async def finalize(
         except OktaError as exc:
             reason, delay = classify(exc)
             message = f"Deleting the Okta apps failed: {exc}"
-            events("Warning", reason.value, message)
-            return _pending(message, reason, delay)
+            return blocked(message, reason, delay)
     return None

@@ -312,12 +312,21 @@ def _stable(message: str) -> str:
     return _ERROR_ID.sub("", message)
 
 
+def is_new_problem(previous: Mapping[str, Any] | None, reason: Reason, message: str) -> bool:
+    """One Warning per new problem, not one per retry: retries of the same failure stay quiet even
+    though Okta stamps every error answer with a fresh errorId."""
+    if previous is None:
+        return True
+    seen = (previous.get("status"), previous.get("reason"), _stable(str(previous.get("message", ""))))
+    return seen != ("False", reason.value, _stable(message))
+
+
 def _owned_secret(secret: Mapping[str, Any], uid: str) -> bool:
     owners = (secret.get("metadata") or {}).get("ownerReferences") or []
     return any(o.get("uid") == uid for o in owners)
 
 
-def _outcome(
+def make_outcome(
     resource: Resource,
     options: Options,
     *,
@@ -347,7 +356,7 @@ def _unexpected(exc: BaseException) -> str:
 
 def unexpected_failure(resource: Resource, exc: BaseException, options: Options) -> Outcome:
     """The outcome of a pass that raised instead of returning: not Ready, retried soon."""
-    return _outcome(
+    return make_outcome(
         resource,
         options,
         ready=False,
@@ -370,15 +379,9 @@ async def reconcile(
     previous = find(resource.status.get("conditions"))
 
     def failed(reason: Reason, message: str, retry_after: float | None, status: Mapping[str, Any]) -> Outcome:
-        # One Warning per new problem, not one per retry: retries of the same failure stay quiet even
-        # though Okta stamps every error answer with a fresh errorId.
-        if previous is None or (
-            previous.get("status"),
-            previous.get("reason"),
-            _stable(str(previous.get("message", ""))),
-        ) != ("False", reason.value, _stable(message)):
+        if is_new_problem(previous, reason, message):
             events("Warning", reason.value, message)
-        return _outcome(
+        return make_outcome(
             resource,
             options,
             ready=False,
@@ -442,7 +445,7 @@ async def reconcile(
     message = f"Okta apps and Secret {run.status['secretName']!r} match the spec"
     if previous is None or previous.get("status") != "True":
         events("Normal", Reason.RECONCILED.value, message)
-    return _outcome(
+    return make_outcome(
         resource,
         options,
         ready=True,
