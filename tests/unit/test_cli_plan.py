@@ -229,3 +229,11 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert caught.value.code == 0
     assert "outsystems-okta 0.1.0" in capsys.readouterr().out
+
+
+def test_packaged_example_is_the_deploy_example() -> None:
+    # The demo ships the example inside the package (it must work from a wheel); users read it in
+    # deploy/examples/. One text, two places: they must not drift apart.
+    repo = Path(__file__).resolve().parents[2]
+    packaged = repo / "operator" / "outsystems_okta" / "examples" / "integration.yaml"
+    assert packaged.read_text() == (repo / "deploy" / "examples" / "integration.yaml").read_text()
