@@ -57,9 +57,9 @@ def _split(pointer: str) -> list[str]:
     return [_unescape(token) for token in pointer[1:].split("/")]
 
 
-def _container(doc: Any, tokens: list[str], pointer: str) -> Any:
+def _walk(doc: Any, tokens: list[str], pointer: str) -> Any:
     node = doc
-    for token in tokens[:-1]:
+    for token in tokens:
         if isinstance(node, dict) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -70,21 +70,14 @@ def _container(doc: Any, tokens: list[str], pointer: str) -> Any:
                 f'doc is missing path: "{pointer}": missing value'
             )
     return node
+
+
+def _container(doc: Any, tokens: list[str], pointer: str) -> Any:
+    return _walk(doc, tokens[:-1], pointer)
 
 
 def _get(doc: Any, pointer: str) -> Any:
-    node = doc
-    for token in _split(pointer):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise errors.unprocessable(
-                f"the server rejected our request due to an error in our request: "
-                f'doc is missing path: "{pointer}": missing value'
-            )
-    return node
+    return _walk(doc, _split(pointer), pointer)
 
 
 def _add(doc: Any, pointer: str, value: Any) -> Any:
