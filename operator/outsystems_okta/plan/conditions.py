@@ -11,7 +11,6 @@ READY = "Ready"
 
 class Reason(StrEnum):
     RECONCILED = "Reconciled"
-    RECONCILING = "Reconciling"
     INVALID_SPEC = "InvalidSpec"
     INSECURE_ORG_URL = "InsecureOrgUrl"
     CREDENTIALS_NOT_FOUND = "CredentialsNotFound"
@@ -25,7 +24,6 @@ class Reason(StrEnum):
     SECRET_CONFLICT = "SecretConflict"
     # An unexpected failure inside the operator (a bug, or the Kubernetes API failing): retried.
     RECONCILE_ERROR = "ReconcileError"
-    DELETING = "Deleting"
 
 
 # Reasons a retry cannot fix: the user must change the spec, a Secret or Okta.
@@ -47,10 +45,8 @@ TERMINAL = frozenset(
 # Reasons a retry fixes by itself. Every Reason is Reconciled, TERMINAL or TRANSIENT (a test keeps it so).
 TRANSIENT = frozenset(
     {
-        Reason.RECONCILING,
         Reason.OKTA_RATE_LIMITED,
         Reason.OKTA_UNAVAILABLE,
-        Reason.DELETING,
         Reason.RECONCILE_ERROR,
     }
 )

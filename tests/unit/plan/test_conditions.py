@@ -43,7 +43,7 @@ def test_first_condition() -> None:
 
 
 def test_transition_time_kept_when_status_unchanged() -> None:
-    before = ready(None, False, reason=Reason.RECONCILING, message="working", generation=1, now=T0)
+    before = ready(None, False, reason=Reason.OKTA_UNAVAILABLE, message="working", generation=1, now=T0)
     after = ready(before, False, reason=Reason.OKTA_RATE_LIMITED, message="slow down", generation=2, now=T1)
     assert after == [
         {
@@ -178,10 +178,8 @@ def test_terminal_reasons(reason: Reason) -> None:
     "reason",
     [
         Reason.RECONCILED,
-        Reason.RECONCILING,
         Reason.OKTA_RATE_LIMITED,
         Reason.OKTA_UNAVAILABLE,
-        Reason.DELETING,
     ],
 )
 def test_transient_reasons_are_not_terminal(reason: Reason) -> None:
