@@ -35,6 +35,31 @@ RUN python -m venv /opt/venv \
  && /opt/venv/bin/outsystems-okta --version \
  && rm -rf /tmp/wheels
 
+# Not the product: `docker build --target sandbox` adds the emulators (operator/outsystems_okta_sandbox, a
+# distribution of its own) for a kind cluster's CI (.github/kind runs it as a sidecar). The default target,
+# the last stage below, never contains them.
+FROM build AS sandbox-build
+RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels ./operator/outsystems_okta_sandbox \
+ && python -m pip --python /opt/venv/bin/python install --no-cache-dir --no-compile /tmp/wheels/*.whl \
+ && /opt/venv/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv/lib \
+ && /opt/venv/bin/outsystems-okta-sandbox --version \
+ && rm -rf /tmp/wheels
+
+FROM ${PYTHON_IMAGE} AS sandbox
+RUN groupadd --system --gid 65532 nonroot \
+ && useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin nonroot
+COPY --from=sandbox-build /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HOME=/tmp \
+    TMPDIR=/tmp
+WORKDIR /tmp
+USER 65532:65532
+ENTRYPOINT ["outsystems-okta-sandbox"]
+CMD ["okta", "--host", "127.0.0.1", "--port", "8443"]
+
 FROM ${PYTHON_IMAGE} AS runtime
 ARG PYTHON_IMAGE
 ARG VERSION=0.1.0

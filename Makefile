@@ -2,14 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SANDBOX := operator/outsystems_okta_sandbox
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(SANDBOX)/pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: test demo bench lint typecheck architecture unit integration e2e crds clean
 
-$(STAMP): pyproject.toml
+# The product and, beside it, the sandbox (its own distribution) and the test tools (a dependency group).
+$(STAMP): pyproject.toml $(SANDBOX)/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	$(BIN)/python -m pip install --quiet -e . -e $(SANDBOX) --group test
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 test: $(STAMP) lint typecheck architecture
@@ -36,7 +38,7 @@ e2e: $(STAMP)
 	$(BIN)/python -m pytest -q tests/e2e
 
 demo: $(STAMP)
-	$(BIN)/outsystems-okta demo
+	$(BIN)/outsystems-okta-sandbox demo
 
 # Figures, not pass/fail: N integrations converging and one drift pass (see bench/).
 bench: $(STAMP)

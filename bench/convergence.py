@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.stack import Stack
 
 NAMESPACE = "bench"
 REPO = Path(__file__).resolve().parents[1]

@@ -1,10 +1,11 @@
-"""`outsystems-okta`: run the operator, preview a plan, print the CRD, run the sandbox or the demo."""
+"""`outsystems-okta`: run the operator, preview a plan, print the CRD.
+
+The emulators and the demo have their own command, `outsystems-okta-sandbox`, outside the product.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import logging
 import sys
@@ -95,28 +96,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from outsystems_okta.sandbox.okta import serve_forever
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            serve_forever(
-                args.host,
-                args.port,
-                args.token,
-                groups=args.group,
-                rate_limit_per_minute=args.rate_limit,
-            )
-        )
-    return 0
-
-
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from outsystems_okta.sandbox.demo import run_demo
-
-    return run_demo(show_secret=args.show_secret, example=Path(args.file) if args.file else None)
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="outsystems-okta",
@@ -171,18 +150,6 @@ def parser() -> argparse.ArgumentParser:
     crd = sub.add_parser("crd", help="print the CustomResourceDefinition")
     crd.set_defaults(func=_cmd_crd)
 
-    sandbox = sub.add_parser("sandbox", help="run the Okta emulator over HTTP")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8443)
-    sandbox.add_argument("--token", default="sandbox-token", help="the SSWS token the sandbox accepts")
-    sandbox.add_argument("--group", action="append", default=[], help="an Okta group to seed (repeatable)")
-    sandbox.add_argument("--rate-limit", type=int, default=None, metavar="PER_MINUTE")
-    sandbox.set_defaults(func=_cmd_sandbox)
-
-    demo = sub.add_parser("demo", help="the whole flow against both emulators, then stop")
-    demo.add_argument("--show-secret", action="store_true", help="print the client secret unmasked")
-    demo.add_argument("-f", "--file", help="an OutSystemsOktaIntegration to apply instead of the example")
-    demo.set_defaults(func=_cmd_demo)
     return top
 
 

@@ -12,7 +12,7 @@ import httpx
 import kubernetes
 import pytest
 
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.stack import Stack
 
 NAMESPACE = "outsystems"
 NAME = "factory"

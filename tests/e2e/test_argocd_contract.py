@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND, PLURAL, VERSION
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.stack import Stack
 from tests.e2e.conftest import NAME, NAMESPACE, REPO, Okta, resource
 
 pytestmark = pytest.mark.e2e

@@ -1,4 +1,4 @@
-"""`make demo` runs `outsystems-okta demo`: it must work from a clone and never print the secret."""
+"""`make demo` runs `outsystems-okta-sandbox demo`: it must work from a clone and never print the secret."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "outsystems_okta.cli", "demo", *args],
+        [sys.executable, "-m", "outsystems_okta_sandbox.cli", "demo", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.stack import Stack
 from tests.e2e.conftest import NAME, NAMESPACE, Okta, resource
 
 pytestmark = pytest.mark.e2e

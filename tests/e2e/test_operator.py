@@ -8,7 +8,7 @@ from typing import Any
 import kubernetes
 import pytest
 
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.stack import Stack
 from tests.e2e.conftest import NAME, NAMESPACE, Okta, resource, secret_values
 
 pytestmark = pytest.mark.e2e

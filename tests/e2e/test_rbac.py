@@ -21,8 +21,8 @@ import kubernetes
 import pytest
 import yaml
 
-from outsystems_okta.sandbox.kubernetes import RecordedKubeRequest, rbac_rules
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.kubernetes import RecordedKubeRequest, rbac_rules
+from outsystems_okta_sandbox.stack import Stack
 from tests.e2e.conftest import NAME, NAMESPACE, REPO, Okta, resource, secret_values
 
 pytestmark = pytest.mark.e2e

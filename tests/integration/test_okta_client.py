@@ -26,7 +26,7 @@ from outsystems_okta.okta import (
     RetryPolicy,
     bucket_for,
 )
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 TOKEN = "00sandboxTOKEN-7f3c9a1e5b2d4c6e8a0b"
 FAST = RetryPolicy(base_delay=0.01, max_delay=0.05, rate_limit_jitter=0.1)

@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from outsystems_okta.cli import parser
-from outsystems_okta.sandbox.stack import Stack
+from outsystems_okta_sandbox.cli import parser as sandbox_parser
+from outsystems_okta_sandbox.stack import Stack
 
 REPO = Path(__file__).resolve().parents[3]
 DOCKERFILE = REPO / "Dockerfile"
@@ -384,3 +385,18 @@ def test_entrypoint_and_cmd_start_the_operator_and_serve_healthz(tmp_path: Path)
         assert "Traceback" not in text, text
         watched = [r for r in stack.kube.requests if r.verb == "watch" and r.user_agent.startswith("kopf/")]
         assert any(r.resource == "outsystemsoktaintegrations" for r in watched), "Kopf never watched our CRs"
+
+
+# --- the sandbox target (kind CI only) ------------------------------------------------------------------
+
+
+def test_sandbox_target_is_separate_and_never_the_default() -> None:
+    by_name = {stage.name: stage for stage in STAGES if stage.name}
+    sandbox = by_name["sandbox"]
+    assert sandbox is not FINAL, "the default target must be the operator image"
+    assert sandbox.last("ENTRYPOINT").exec_form() == ["outsystems-okta-sandbox"]
+    served = sandbox_parser().parse_args(sandbox.last("CMD").exec_form())
+    assert served.command == "okta"
+    assert "operator/outsystems_okta_sandbox" in by_name["sandbox-build"].runs()
+    assert "sandbox" not in STAGES[0].runs(), "the operator's build stage never installs the sandbox"
+    assert sandbox.last("USER").value == FINAL.last("USER").value

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from outsystems_okta.cli import parser
+from outsystems_okta_sandbox.cli import parser as sandbox_parser
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -25,22 +26,29 @@ def rendered() -> list[dict[str, Any]]:
     return [d for d in yaml.safe_load_all(out) if d]
 
 
+def _workflow_steps() -> str:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "kind-e2e.yml").read_text())
+    return "\n".join(str(step.get("run", "")) for step in workflow["jobs"]["kind"]["steps"])
+
+
 def test_operator_and_sandbox_sidecar_share_the_pod(rendered: list[dict[str, Any]]) -> None:
     deployment = next(d for d in rendered if d["kind"] == "Deployment")
     operator, sandbox = deployment["spec"]["template"]["spec"]["containers"]
-    assert operator["image"] == sandbox["image"] == "outsystems-okta-operator:ci"
+    assert operator["image"] == "outsystems-okta-operator:ci"
     run = parser().parse_args(["run", *operator["args"]])
     assert run.allow_insecure_loopback and run.all_namespaces and run.standalone
-    command = sandbox["command"]
-    assert command[0] == "outsystems-okta"
-    served = parser().parse_args(command[1:])
-    assert (served.host, served.port) == ("127.0.0.1", 8443)
+    # The emulator is never in the operator's image: the sidecar runs the Dockerfile's `sandbox` target,
+    # whose ENTRYPOINT is `outsystems-okta-sandbox`, so the pod only gives its arguments.
+    assert sandbox["image"] == "outsystems-okta-sandbox:ci"
+    assert "docker build --target sandbox -t outsystems-okta-sandbox:ci ." in _workflow_steps()
+    assert "command" not in sandbox
+    served = sandbox_parser().parse_args(sandbox["args"])
+    assert served.command == "okta" and (served.host, served.port) == ("127.0.0.1", 8443)
     assert sandbox["securityContext"]["readOnlyRootFilesystem"] is True
 
 
 def test_workflow_uses_the_overlay_and_the_sandbox_token() -> None:
-    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "kind-e2e.yml").read_text())
-    steps = "\n".join(str(step.get("run", "")) for step in workflow["jobs"]["kind"]["steps"])
+    steps = _workflow_steps()
     assert "kubectl apply -k .github/kind" in steps
     sidecar_token = "kind-ci-token"
     assert f"apiToken={sidecar_token}" in steps

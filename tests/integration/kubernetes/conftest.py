@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.kubernetes import KubeSandbox, background_sandbox
+from outsystems_okta_sandbox.kubernetes import KubeSandbox, background_sandbox
 
 GROUP = "sandbox.example.com"
 WIDGETS = f"/apis/{GROUP}/v1/namespaces/default/widgets"

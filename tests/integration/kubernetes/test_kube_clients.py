@@ -12,7 +12,7 @@ import pytest
 from kubernetes import client, config, watch
 from kubernetes.client.exceptions import ApiException
 
-from outsystems_okta.sandbox.kubernetes import KubeSandbox
+from outsystems_okta_sandbox.kubernetes import KubeSandbox
 
 GROUP, VERSION, PLURAL = "sandbox.example.com", "v1", "widgets"
 

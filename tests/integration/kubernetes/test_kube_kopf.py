@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.kubernetes import KubeSandbox
+from outsystems_okta_sandbox.kubernetes import KubeSandbox
 
 OPERATOR = Path(__file__).with_name("kopf_widget_operator.py")
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from outsystems_okta.sandbox.kubernetes import KubeSandbox
+from outsystems_okta_sandbox.kubernetes import KubeSandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.kubernetes import KubeSandbox
+from outsystems_okta_sandbox.kubernetes import KubeSandbox
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 SECRETS = "/api/v1/namespaces/default/secrets"

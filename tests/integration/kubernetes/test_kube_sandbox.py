@@ -13,7 +13,7 @@ import httpx
 import pytest
 import yaml
 
-from outsystems_okta.sandbox.kubernetes import ApiError, KubeSandbox, background_sandbox
+from outsystems_okta_sandbox.kubernetes import ApiError, KubeSandbox, background_sandbox
 
 SECRETS = "/api/v1/namespaces/default/secrets"
 

@@ -23,7 +23,7 @@ import pytest
 from outsystems_okta.okta import OktaClient, RetryPolicy
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile
 from outsystems_okta.reconcile.ports import OktaApi
-from outsystems_okta.sandbox.okta import OktaSandbox, RecordedRequest
+from outsystems_okta_sandbox.okta import OktaSandbox, RecordedRequest
 
 TOKEN = "00okta-reconcile-TOKEN-5d1f0a9c7e3b2468"
 NAMESPACE = "outsystems"

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 TOKEN = "00sandbox-test-token-0123456789abcdef"
 SEED_GROUPS = ("OutSystems Developers", "OutSystems Admins")

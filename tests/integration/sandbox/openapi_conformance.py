@@ -27,7 +27,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30ReadValidator, OAS30Validator, oas30_format_checker
 
-from outsystems_okta.sandbox.okta import RecordedRequest
+from outsystems_okta_sandbox.okta import RecordedRequest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SPEC_HOST = "https://subdomain.okta.com"  # matches the spec's server template default

@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 from .conftest import create_app, error_of, native_app, web_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 from .conftest import SEED_GROUPS, create_app, error_of, web_app
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 from .conftest import create_app, native_app, web_app
 from .openapi_conformance import OPERATIONS, OktaSpec, management_spec, oauth_schemas, spec_missing_reason

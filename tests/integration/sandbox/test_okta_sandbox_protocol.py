@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 from .conftest import TOKEN, create_app, error_of, native_app, web_app
 
@@ -338,7 +338,7 @@ async def test_hooks_over_http(
 async def test_serve_forever_until_cancelled(capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
-    from outsystems_okta.sandbox.okta import serve_forever
+    from outsystems_okta_sandbox.okta import serve_forever
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from outsystems_okta.sandbox.okta.filters import FilterSyntaxError, dotted, matches, parse
-from outsystems_okta.sandbox.okta.ratelimit import RateLimiter, bucket_for
+from outsystems_okta_sandbox.okta.filters import FilterSyntaxError, dotted, matches, parse
+from outsystems_okta_sandbox.okta.ratelimit import RateLimiter, bucket_for
 
 
 def _allow_all(attr: str, op: str) -> bool:

@@ -20,9 +20,9 @@ import kubernetes
 
 from outsystems_okta.api.constants import GROUP, PLURAL, VERSION
 from outsystems_okta.api.crd import custom_resource_definition
-from outsystems_okta.sandbox.background import BackgroundLoop
-from outsystems_okta.sandbox.kubernetes import KubeSandbox
-from outsystems_okta.sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.background import BackgroundLoop
+from outsystems_okta_sandbox.kubernetes import KubeSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox
 
 
 class Stack:

@@ -12,14 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import outsystems_okta
 from outsystems_okta.api.constants import KIND
 from outsystems_okta.plan.outputs import decode_data
-from outsystems_okta.sandbox.stack import Stack
 from outsystems_okta.yamlio import load_all
+from outsystems_okta_sandbox.stack import Stack
 
-PACKAGE = Path(__file__).resolve().parent.parent
-EXAMPLE = PACKAGE / "examples" / "integration.yaml"
-REPO_CRDS = PACKAGE.parent.parent / "crds"
+EXAMPLE = Path(outsystems_okta.__file__).resolve().parent / "examples" / "integration.yaml"
+# A checkout's crds/ when run from one; elsewhere the CRD generated from the installed models.
+REPO_CRDS = Path(__file__).resolve().parents[2] / "crds"
 
 FORM = (
     ("Name", "name"),
