@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from outsystems_okta import __version__
+from outsystems_okta import __version__, logcontext
 from outsystems_okta.api.constants import KIND
 from outsystems_okta.yamlio import dump, load_all
 
@@ -76,6 +76,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         log_refkey="object",
         log_prefix=args.log_format != "json",
     )
+    # ... and so do the lines of the Okta client and the reconcile routine, not only Kopf's own.
+    logcontext.install()
     if not args.verbose:
         # One line per Okta request is noise at INFO; failures surface as conditions and Events.
         logging.getLogger("httpx").setLevel(logging.WARNING)

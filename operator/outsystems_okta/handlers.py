@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,12 +17,16 @@ from typing import Any
 
 import kopf
 
+from outsystems_okta import logcontext
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector
+
+# Who posted an Event: `kubectl describe` shows it under "From", `kubectl get events` as SOURCE.
+REPORTING_COMPONENT = "outsystems-okta-operator"
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,18 @@ def _key(body: kopf.Body) -> str:
     return f"{body.metadata.namespace}/{body.metadata.name}"
 
 
+def _ref(body: kopf.Body) -> dict[str, Any]:
+    # The same reference Kopf's handler logger puts on its own lines, so that the Okta client's lines
+    # look like them in every --log-format.
+    return {
+        "apiVersion": body.get("apiVersion"),
+        "kind": body.get("kind"),
+        "name": body.metadata.name,
+        "uid": body.metadata.uid,
+        "namespace": body.metadata.namespace,
+    }
+
+
 def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
@@ -99,6 +116,10 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
         settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=ANNOTATION_PREFIX)
         settings.posting.level = logging.INFO
+        settings.posting.reporting_component = REPORTING_COMPONENT
+        # The pod's name in a cluster: tells two operator generations apart across an upgrade.
+        settings.posting.reporting_instance = socket.gethostname()
+        settings.posting.event_name_prefix = f"{REPORTING_COMPONENT}-"
         settings.watching.server_timeout = 300
         api = load_kubernetes_config()
         memo["secrets"] = KubeSecrets(api)
@@ -110,13 +131,14 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         async with _lock(memo):
             started = time.monotonic()
             try:
-                outcome = await reconcile(
-                    _resource(body),
-                    connect=connect_okta,
-                    secrets=memo["secrets"],
-                    events=_events(body),
-                    options=options,
-                )
+                with logcontext.about(_ref(body)):
+                    outcome = await reconcile(
+                        _resource(body),
+                        connect=connect_okta,
+                        secrets=memo["secrets"],
+                        events=_events(body),
+                        options=options,
+                    )
             except Exception as exc:
                 # Expected failures come back as outcomes; anything else still has to show on the
                 # resource instead of leaving a stale Ready condition behind.
@@ -162,14 +184,15 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
     ) -> None:
         async with _lock(memo):
-            outcome = await finalize(
-                _resource(body),
-                connect=connect_okta,
-                secrets=memo["secrets"],
-                events=_events(body),
-                options=options,
-                namespaces=memo["namespaces"],
-            )
+            with logcontext.about(_ref(body)):
+                outcome = await finalize(
+                    _resource(body),
+                    connect=connect_okta,
+                    secrets=memo["secrets"],
+                    events=_events(body),
+                    options=options,
+                    namespaces=memo["namespaces"],
+                )
         if outcome is not None:
             # A blocked deletion says why on the resource, where `kubectl get osokta` shows it.
             _patch_status(patch, body, outcome)

@@ -35,3 +35,29 @@ def test_plain_logs_on_request(stack: Stack, okta: Okta) -> None:
     lines = _converge(stack, "--log-format", "plain")
     assert any(line.startswith(f"[{NAMESPACE}/{NAME}] Reconciled generation 1") for line in lines)
     assert not any(line.startswith("{") for line in lines)
+
+
+def _retry_lines(stack: Stack, okta: Okta, *extra: str) -> list[str]:
+    """Converge while Okta answers the first two authorization-server reads with a 503."""
+    fault = {"status": 503, "count": 2, "method": "GET", "path_prefix": "/api/v1/authorizationServers"}
+    okta.hook("faults", fault)
+    lines = _converge(stack, *extra)
+    retries = [line for line in lines if "Okta getAuthorizationServer GET: HTTP 503; retry" in line]
+    assert len(retries) == 2, lines
+    return retries
+
+
+def test_okta_retry_lines_name_the_resource_in_json(stack: Stack, okta: Okta) -> None:
+    # The shared Okta client logs through its module logger, not Kopf's per-object logger.
+    for record in map(json.loads, _retry_lines(stack, okta)):
+        assert record["object"]["namespace"] == NAMESPACE and record["object"]["name"] == NAME
+        assert record["object"]["kind"] == "OutSystemsOktaIntegration"
+        assert record["severity"] == "warn"
+
+
+@pytest.mark.parametrize("log_format", ["plain", "full"])
+def test_okta_retry_lines_name_the_resource_in_text(stack: Stack, okta: Okta, log_format: str) -> None:
+    for line in _retry_lines(stack, okta, "--log-format", log_format):
+        assert f"[{NAMESPACE}/{NAME}] Okta getAuthorizationServer GET: HTTP 503; retry " in line
+        if log_format == "plain":
+            assert line.startswith(f"[{NAMESPACE}/{NAME}] ")
