@@ -300,6 +300,11 @@ async def test_groups(okta: OktaClient, sandbox: OktaSandbox, hook: Hook) -> Non
     assert (await okta.assign_group(app_id, it["id"]))["id"] == it["id"]  # idempotent
     await okta.assign_group(app_id, quoted["id"])
     assert sorted(g["id"] for g in await okta.list_app_groups(app_id)) == sorted([it["id"], quoted["id"]])
+    expanded = await okta.list_app_groups(app_id, expand="group")
+    assert {g["id"]: g["_embedded"]["group"]["profile"]["name"] for g in expanded} == {
+        it["id"]: "OutSystems IT",
+        quoted["id"]: 'Team "Quoted" \\ Backslash',
+    }
 
     await okta.unassign_group(app_id, quoted["id"])
     await okta.unassign_group(app_id, quoted["id"])  # not assigned any more: fine

@@ -286,12 +286,13 @@ class OktaClient:
             )
         return exact[0] if exact else None
 
-    async def list_app_groups(self, app_id: str) -> list[dict[str, Any]]:
-        """`GET /api/v1/apps/{id}/groups`, every page."""
+    async def list_app_groups(self, app_id: str, *, expand: str | None = None) -> list[dict[str, Any]]:
+        """`GET /api/v1/apps/{id}/groups`, every page; `expand="group"` embeds each group (`_embedded`)."""
+        params = {"limit": str(MAX_PAGE_LIMIT)}
+        if expand is not None:
+            params["expand"] = expand
         return await self._paginate(
-            _Op("listApplicationGroupAssignments"),
-            f"/api/v1/apps/{_seg(app_id, 'app id')}/groups",
-            {"limit": str(MAX_PAGE_LIMIT)},
+            _Op("listApplicationGroupAssignments"), f"/api/v1/apps/{_seg(app_id, 'app id')}/groups", params
         )
 
     async def assign_group(self, app_id: str, group_id: str) -> dict[str, Any]:

@@ -13,7 +13,13 @@ from typing import Any
 from outsystems_okta.api.spec import IntegrationSpec, SpecError, parse_spec
 from outsystems_okta.blueprint import DesiredApp, Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError, OktaUnavailableError
-from outsystems_okta.plan.access import managed_after, plan_assignments
+from outsystems_okta.plan.access import (
+    assigned_group_names,
+    describe_group,
+    groups_not_found,
+    managed_after,
+    plan_assignments,
+)
 from outsystems_okta.plan.apps import AppAction, plan_app, select_owned
 from outsystems_okta.plan.conditions import READY, Reason, find, with_condition
 from outsystems_okta.plan.outputs import (
@@ -85,13 +91,17 @@ class _Pass:
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         self.status: dict[str, Any] = {}
         self.created_secret: str | None = None
+        # Okta group names by id, for messages: from the spec's lookups and the assignments' listing.
+        self.group_names: dict[str, str] = {}
+        # Groups left assigned, though no longer wanted, because a listed group was not found.
+        self.kept_groups: dict[str, None] = {}
 
     def _previous(self, role: str) -> Mapping[str, Any]:
         previous = self.resource.status.get(role)
         return previous if isinstance(previous, Mapping) else {}
 
     async def run(self) -> list[str]:
-        """Converge; return the names of Okta groups that could not be found."""
+        """Converge; return the names of Okta groups that could not be found (see `kept_groups`)."""
         desired = desired_apps(self.spec, self.owner)
         try:
             server = await self.okta.get_authorization_server(self.spec.okta.authorization_server_id)
@@ -204,12 +214,14 @@ class _Pass:
                 missing.append(EVERYONE)
             else:
                 ids.append(str(group["id"]))
+                self.group_names[str(group["id"])] = EVERYONE
         for name in self.spec.access.groups:
             group = await self.okta.find_group(name)
             if group is None:
                 missing.append(name)
             else:
                 ids.append(str(group["id"]))
+                self.group_names[str(group["id"])] = name
         return ids, missing
 
     async def _ensure_access(
@@ -224,20 +236,26 @@ class _Pass:
         entry = self.status[want.role]
         previous = list(entry["assignedGroupIds"])
         managed = list(previous)
-        current = {str(a["id"]) for a in await self.okta.list_app_groups(app_id)}
-        plan = plan_assignments(group_ids, current, previous if complete else ())
+        # expand=group: the names of groups that left the spec, for the messages, at no extra call.
+        listed = await self.okta.list_app_groups(app_id, expand="group")
+        self.group_names = {**assigned_group_names(listed), **self.group_names}
+        current = {str(a["id"]) for a in listed}
+        plan = plan_assignments(group_ids, current, previous, complete=complete)
         for gid in plan.assign:
             await self.okta.assign_group(app_id, gid)
             managed.append(gid)
             entry["assignedGroupIds"] = list(dict.fromkeys(managed))
-            self.events("Normal", "OktaGroupAssigned", f"Assigned group {gid} to Okta app {want.label!r}")
+            group = describe_group(gid, self.group_names)
+            self.events("Normal", "OktaGroupAssigned", f"Assigned group {group} to Okta app {want.label!r}")
         for gid in plan.unassign:
             await self.okta.unassign_group(app_id, gid)
             managed.remove(gid)
             entry["assignedGroupIds"] = list(dict.fromkeys(managed))
+            group = describe_group(gid, self.group_names)
             self.events(
-                "Normal", "OktaGroupUnassigned", f"Unassigned group {gid} from Okta app {want.label!r}"
+                "Normal", "OktaGroupUnassigned", f"Unassigned group {group} from Okta app {want.label!r}"
             )
+        self.kept_groups.update(dict.fromkeys(plan.kept))
         if complete:
             entry["assignedGroupIds"] = managed_after(plan, group_ids, previous)
 
@@ -433,12 +451,13 @@ async def reconcile(
         except Exception as exc:
             # Not an expected failure (the Kubernetes API refusing a write, or a bug): keep what this
             # pass achieved in status, show the failure, and retry soon.
-            logger.exception("Reconcile of %s/%s failed unexpectedly", resource.namespace, resource.name)
+            # The handler puts the resource on this line (logcontext), as on every line of the pass.
+            logger.exception("Reconcile failed unexpectedly; retrying soon")
             return failed(Reason.RECONCILE_ERROR, _unexpected(exc), TRANSIENT_DELAY, run.status)
     if missing:
         return failed(
             Reason.OKTA_GROUP_NOT_FOUND,
-            f"Okta has no group named {', '.join(repr(m) for m in missing)}; the other groups are assigned",
+            groups_not_found(missing, list(run.kept_groups), run.group_names),
             EXTERNAL_FIX_DELAY,
             run.status,
         )

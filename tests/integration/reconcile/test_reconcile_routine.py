@@ -530,7 +530,20 @@ async def test_groups_are_assigned_and_a_group_leaving_the_spec_is_unassigned(wo
     assert world.assigned(cid) == world.assigned(tid) == {it_id, dev_id}
     assert it.status["consoles"]["assignedGroupIds"] == [it_id, dev_id]
     assert it.status["developmentTools"]["assignedGroupIds"] == [it_id, dev_id]
-    assert it.events.reasons().count("OktaGroupAssigned") == 4
+    assert it.events.of("OktaGroupAssigned") == [
+        ("Normal", "OktaGroupAssigned", f'Assigned group "OutSystems IT" ({it_id}) to Okta app {CONSOLES!r}'),
+        (
+            "Normal",
+            "OktaGroupAssigned",
+            f'Assigned group "OutSystems Developers" ({dev_id}) to Okta app {CONSOLES!r}',
+        ),
+        ("Normal", "OktaGroupAssigned", f'Assigned group "OutSystems IT" ({it_id}) to Okta app {TOOLS!r}'),
+        (
+            "Normal",
+            "OktaGroupAssigned",
+            f'Assigned group "OutSystems Developers" ({dev_id}) to Okta app {TOOLS!r}',
+        ),
+    ]
 
     world.sb.clear_requests()
     it.events.clear()
@@ -543,9 +556,11 @@ async def test_groups_are_assigned_and_a_group_leaving_the_spec_is_unassigned(wo
     )
     assert world.assigned(cid) == world.assigned(tid) == {it_id}
     assert it.status["consoles"]["assignedGroupIds"] == [it_id]
+    # The group left the spec, yet the Events still name it: Okta's listing embeds it (expand=group).
+    developers = f'"OutSystems Developers" ({dev_id})'
     assert it.events.items == [
-        ("Normal", "OktaGroupUnassigned", f"Unassigned group {dev_id} from Okta app {CONSOLES!r}"),
-        ("Normal", "OktaGroupUnassigned", f"Unassigned group {dev_id} from Okta app {TOOLS!r}"),
+        ("Normal", "OktaGroupUnassigned", f"Unassigned group {developers} from Okta app {CONSOLES!r}"),
+        ("Normal", "OktaGroupUnassigned", f"Unassigned group {developers} from Okta app {TOOLS!r}"),
     ]
     await assert_steady(world, it)
 
@@ -586,7 +601,7 @@ async def test_an_unknown_group_is_reported_while_everything_else_converges(worl
     outcome = await it.reconcile()
 
     assert_not_ready(outcome, it, Reason.OKTA_GROUP_NOT_FOUND, EXTERNAL_FIX_DELAY)
-    assert outcome.message == "Okta has no group named 'OutSystems Auditors'; the other groups are assigned"
+    assert outcome.message == 'Okta has no group named "OutSystems Auditors"; the other groups are assigned'
     cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
     assert world.assigned(cid) == world.assigned(tid) == {it_id}
     values = it.secret()
@@ -672,6 +687,11 @@ async def test_a_listed_group_that_cannot_be_resolved_keeps_its_assignment(world
 
     assert_not_ready(outcome, it, Reason.OKTA_GROUP_NOT_FOUND, EXTERNAL_FIX_DELAY)
     assert world.assigned(cid) == {it_id}
+    # The message says what was kept and under which name it is in Okta now: the rename shows.
+    assert outcome.message == (
+        'Okta has no group named "OutSystems IT"; the other groups are assigned; '
+        f'"OutSystems IT (EMEA)" ({it_id}) stays assigned until every listed group is found'
+    )
 
 
 # -- 10. failures map to reasons ---------------------------------------------------------------------

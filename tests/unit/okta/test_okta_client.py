@@ -448,6 +448,13 @@ async def test_find_group_follows_pages(make: MakeClient) -> None:
     assert found is not None and found["id"] == "00g2"
 
 
+async def test_list_app_groups_can_embed_the_groups(make: MakeClient) -> None:
+    fake = FakeOkta(ok([{"id": "00g1", "_embedded": {"group": {"id": "00g1"}}}]))
+    listed = await make(fake).list_app_groups("0oa1", expand="group")
+    assert listed[0]["_embedded"]["group"]["id"] == "00g1"
+    assert fake.paths == ["GET /api/v1/apps/0oa1/groups?limit=200&expand=group"]
+
+
 async def test_list_app_groups_paginates(make: MakeClient) -> None:
     second = f"{ORG}/api/v1/apps/0oa1/groups?after=00g1&limit=200"
     fake = FakeOkta(

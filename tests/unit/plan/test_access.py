@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from outsystems_okta.plan.access import AssignmentPlan, managed_after, plan_assignments
+from outsystems_okta.plan.access import (
+    AssignmentPlan,
+    assigned_group_names,
+    describe_group,
+    groups_not_found,
+    managed_after,
+    plan_assignments,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +105,51 @@ def test_inputs_may_be_any_collections() -> None:
     assert plan.assign == ("g1",)
     assert plan.unassign == ()
     assert managed_after(plan, ("g1", "g2"), {"g2"}) == ["g1", "g2"]
+
+
+def test_an_incomplete_plan_keeps_what_it_would_unassign() -> None:
+    # A listed group was not found: ours that left the spec stays, and the plan says which.
+    plan = plan_assignments(["g1", "g4"], {"g1", "g2", "admin"}, ["g1", "g2"], complete=False)
+    assert plan == AssignmentPlan(assign=("g4",), unassign=(), kept=("g2",))
+    assert not plan.empty
+    assert plan_assignments(["g1"], {"g1"}, ["g1"], complete=False) == AssignmentPlan((), (), ())
+
+
+NAMES = {"00g1": "OutSystems IT", "00g2": 'Team "Blue"', "00g3": "Développeurs"}
+
+
+@pytest.mark.parametrize(
+    ("group_id", "text"),
+    [
+        ("00g1", '"OutSystems IT" (00g1)'),
+        ("00g2", '"Team \\"Blue\\"" (00g2)'),
+        ("00g3", '"Développeurs" (00g3)'),
+        ("00g9", "00g9"),
+    ],
+    ids=["plain", "quotes-escaped", "unicode-kept", "unknown-name"],
+)
+def test_a_group_is_named_by_name_and_id(group_id: str, text: str) -> None:
+    assert describe_group(group_id, NAMES) == text
+
+
+def test_names_come_from_the_embedded_groups_of_an_assignment_listing() -> None:
+    listed = [
+        {"id": "00g1", "_embedded": {"group": {"id": "00g1", "profile": {"name": "OutSystems IT"}}}},
+        {"id": "00g2"},  # listed without expand
+        {"id": "00g3", "_embedded": {"group": {"profile": {}}}},
+        {"id": "00g4", "_embedded": {"group": {"profile": {"name": ""}}}},
+    ]
+    assert assigned_group_names(listed) == {"00g1": "OutSystems IT"}
+
+
+def test_groups_not_found_message() -> None:
+    assert groups_not_found(["OutSystems Auditors"], [], NAMES) == (
+        'Okta has no group named "OutSystems Auditors"; the other groups are assigned'
+    )
+    assert groups_not_found(["A", "B"], ["00g1", "00g9"], NAMES) == (
+        'Okta has no groups named "A", "B"; the other groups are assigned; "OutSystems IT" (00g1), 00g9 '
+        "stay assigned until every listed group is found"
+    )
+    assert groups_not_found(["A"], ["00g1"], NAMES).endswith(
+        '; "OutSystems IT" (00g1) stays assigned until every listed group is found'
+    )
