@@ -11,10 +11,11 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from outsystems_okta import __version__, logcontext
 from outsystems_okta.api.constants import KIND
-from outsystems_okta.yamlio import dump, load_all
+from outsystems_okta.yamlio import YamlFileError, dump, read_documents
 
 
 def _cmd_crd(args: argparse.Namespace) -> int:
@@ -24,13 +25,41 @@ def _cmd_crd(args: argparse.Namespace) -> int:
     return 0
 
 
+class _BadInput(Exception):
+    """The file given to `plan` cannot be used at all (exit 2, unlike an invalid spec's exit 1)."""
+
+
+_YAML_TYPES = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def _resources(file: str) -> list[dict[str, Any]]:
+    """The OutSystemsOktaIntegration documents in the file, or `_BadInput` saying in one line why not."""
+    try:
+        documents = [d for d in read_documents(Path(file)) if d is not None]
+    except YamlFileError as exc:
+        raise _BadInput(str(exc)) from None
+    objects = [d for d in documents if isinstance(d, dict)]
+    if documents and not objects:
+        found = _YAML_TYPES.get(type(documents[0]), "scalar")
+        raise _BadInput(f"{file} holds a YAML {found}, not a Kubernetes object (kind: {KIND})")
+    resources = [d for d in objects if d.get("kind") == KIND]
+    if not resources:
+        kinds = ", ".join(dict.fromkeys(str(d.get("kind") or "an object without kind") for d in objects))
+        raise _BadInput(f"no {KIND} in {file}" + (f" (found {kinds})" if kinds else " (it is empty)"))
+    for index, doc in enumerate(resources, start=1):
+        if not isinstance(doc.get("metadata") or {}, dict):
+            raise _BadInput(f"{file}: the metadata of {KIND} number {index} is not a mapping")
+    return resources
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     from outsystems_okta.api.spec import SpecError, parse_spec
     from outsystems_okta.blueprint import Owner, desired_apps
 
-    resources = [doc for doc in load_all(Path(args.file)) if doc.get("kind") == KIND]
-    if not resources:
-        print(f"error: no {KIND} in {args.file}", file=sys.stderr)
+    try:
+        resources = _resources(args.file)
+    except _BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     plans = []
     for doc in resources:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -141,6 +144,106 @@ def test_plan_without_the_kind_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert code == 2
     assert out == ""
     assert "no OutSystemsOktaIntegration" in err
+
+
+# -- a file that cannot be used: one line on stderr, exit 2, no traceback ---------------------------------
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str], file: str) -> str:
+    code, out, err = run(capsys, "plan", "-f", file)
+    assert code == 2
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("error: ")
+    return err.strip()
+
+
+def test_plan_on_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.yaml"
+    assert one_error_line(capsys, str(missing)) == f"error: cannot read {missing}: No such file or directory"
+
+
+def test_plan_on_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert one_error_line(capsys, str(tmp_path)) == f"error: cannot read {tmp_path}: Is a directory"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_plan_on_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = Path(write(tmp_path, VALID))
+    path.chmod(0)
+    assert one_error_line(capsys, str(path)) == f"error: cannot read {path}: Permission denied"
+
+
+def test_plan_on_a_binary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    assert one_error_line(capsys, str(path)) == f"error: cannot read {path}: not UTF-8 text"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("kind: X\nmetadata: {name: a\n", "3:1", "expected ',' or '}', but got '<stream end>'"),
+        ("kind: X\n  spec: 1\n", "2:7", "mapping values are not allowed here"),
+        ("kind: X\n\tspec: 1\n", "2:1", "found character '\\t' that cannot start any token"),
+        ("a: *nowhere\n", "1:4", "found undefined alias 'nowhere'"),
+    ],
+    ids=["unclosed-flow", "bad-indent", "tab", "undefined-alias"],
+)
+def test_plan_on_malformed_yaml_names_the_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, problem: str
+) -> None:
+    path = write(tmp_path, text)
+    assert one_error_line(capsys, path) == f"error: {path}:{where}: not valid YAML: {problem}"
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [("- a\n- b\n", "list"), ("just text\n", "string"), ("42\n", "number"), ("--- [1]\n--- x\n", "list")],
+)
+def test_plan_on_yaml_that_is_not_a_mapping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, found: str
+) -> None:
+    path = write(tmp_path, text)
+    assert one_error_line(capsys, path) == (
+        f"error: {path} holds a YAML {found}, not a Kubernetes object (kind: OutSystemsOktaIntegration)"
+    )
+
+
+def test_plan_on_an_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "# nothing yet\n---\n")
+    assert one_error_line(capsys, path) == f"error: no OutSystemsOktaIntegration in {path} (it is empty)"
+
+
+def test_plan_on_other_kinds_says_what_it_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "kind: Secret\n---\nkind: ConfigMap\n---\nkind: Secret\n---\n{a: 1}\n")
+    assert one_error_line(capsys, path) == (
+        f"error: no OutSystemsOktaIntegration in {path} (found Secret, ConfigMap, an object without kind)"
+    )
+
+
+def test_plan_on_metadata_that_is_not_a_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "kind: OutSystemsOktaIntegration\nmetadata: factory\nspec: {}\n")
+    assert one_error_line(capsys, path) == (
+        f"error: {path}: the metadata of OutSystemsOktaIntegration number 1 is not a mapping"
+    )
+
+
+@pytest.mark.parametrize("bad", ["missing.yaml", ".", "list.yaml", "broken.yaml"])
+def test_the_installed_command_prints_no_traceback(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "list.yaml").write_text("- a\n")
+    (tmp_path / "broken.yaml").write_text("kind: X\n  spec: 1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "outsystems_okta.cli", "plan", "-f", bad],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_plan_skips_other_documents_and_lists_several(
