@@ -42,7 +42,6 @@ def test_events_come_from_the_operator_and_name_groups(stack: Stack, okta: Okta)
     stack.wait_ready(NAMESPACE, NAME)
     found = wait_for_events(stack, "OktaGroupAssigned", "Reconciled")
 
-    print(json.dumps(next(e for e in found if e["reason"] == "OktaGroupAssigned"), indent=2))
     assert {"OktaAppCreated", "OktaGroupAssigned", "SecretWritten", "Reconciled"} <= {
         e["reason"] for e in found
     }
