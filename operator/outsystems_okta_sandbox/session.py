@@ -126,14 +126,14 @@ def run_session(
             _say(f"Could not start the emulators: {exc}")
             return 1
         try:
-            return _serve(stack, stop, example, namespace, credentials)
+            return _serve(stack, stop, namespace, credentials)
         finally:
             _say("Stopping the operator and both emulators...")
             stack.close()
             _say(f"Stopped. The operator's log stays at {shown(stack.operator_log)}.")
 
 
-def _serve(stack: Stack, stop: StopSignals, example: dict[str, Any], namespace: str, credentials: str) -> int:
+def _serve(stack: Stack, stop: StopSignals, namespace: str, credentials: str) -> int:
     directory = stack.workdir
     stack.install_crds(REPO_CRDS)
     stack.ensure_namespace(namespace)
@@ -145,8 +145,7 @@ def _serve(stack: Stack, stop: StopSignals, example: dict[str, Any], namespace: 
 
     env, integration = directory / "env", directory / "integration.yaml"
     _write(env, env_file(stack.kubeconfig, stack.okta_url, stack.okta_token), 0o600)
-    example["spec"]["okta"]["orgUrl"] = stack.okta_url
-    _write(integration, integration_file(example))
+    _write(integration, integration_file(load_example(org_url=stack.okta_url)))
 
     operator = stack.start_operator()
     deadline = time.monotonic() + OPERATOR_START_TIMEOUT

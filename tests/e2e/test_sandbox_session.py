@@ -28,6 +28,8 @@ import kubernetes
 import pytest
 import yaml
 
+from outsystems_okta_sandbox.session import env_file
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
@@ -326,3 +328,19 @@ def test_the_printed_commands_work(started: Any) -> None:
         watcher.wait(10)
 
     assert_stops_cleanly(up, up.cwd / ".sandbox", signal.SIGTERM)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_the_env_file_quotes_for_the_shell(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "it's a dir" / "kubeconfig"
+    values = {"KUBECONFIG": str(kubeconfig), "OKTA_ORG_URL": "http://127.0.0.1:1", "OKTA_API_TOKEN": "a$b c"}
+    env = tmp_path / "env"
+    env.write_text(env_file(kubeconfig, values["OKTA_ORG_URL"], values["OKTA_API_TOKEN"]))
+    printed = subprocess.run(
+        ["bash", "-c", f'source "{env}" && printf "%s\\n" "$KUBECONFIG" "$OKTA_ORG_URL" "$OKTA_API_TOKEN"'],
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert printed.stdout.splitlines() == list(values.values())
