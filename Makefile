@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SANDBOX := operator/outsystems_okta_sandbox
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(SANDBOX)/pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test demo bench lint typecheck architecture unit integration e2e crds clean
+.PHONY: test demo sandbox bench lint typecheck architecture unit integration e2e crds clean
 
 # The product and, beside it, the sandbox (its own distribution) and the test tools (a dependency group).
 $(STAMP): pyproject.toml $(SANDBOX)/pyproject.toml
@@ -39,6 +39,10 @@ e2e: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/outsystems-okta-sandbox demo
+
+# The emulators and the operator in the foreground until Ctrl-C, for kubectl by hand (files in .sandbox/).
+sandbox: $(STAMP)
+	$(BIN)/outsystems-okta-sandbox up
 
 # Figures, not pass/fail: N integrations converging and one drift pass (see bench/).
 bench: $(STAMP)

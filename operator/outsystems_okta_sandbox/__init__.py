@@ -7,5 +7,6 @@ the CRD.
 - `okta/`: a stateful Okta Management API emulator over real HTTP.
 - `kubernetes/`: a stateful Kubernetes API emulator (on kmock) that Kopf, the client and kubectl use.
 - `stack`: both emulators plus the real operator process; `demo` and `session` (`make sandbox`) on it.
+- `example`: the packaged example and the checkout's CRDs they install; `paths`: where their files go.
 - `cli`: the `outsystems-okta-sandbox` command.
 """

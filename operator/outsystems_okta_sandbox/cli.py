@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from outsystems_okta import __version__
+from outsystems_okta_sandbox.paths import DEMO_LOG, SANDBOX_DIR
 
 
 def _cmd_okta(args: argparse.Namespace) -> int:
@@ -31,7 +32,22 @@ def _cmd_okta(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from outsystems_okta_sandbox.demo import run_demo
 
-    return run_demo(show_secret=args.show_secret, example=Path(args.file) if args.file else None)
+    return run_demo(
+        show_secret=args.show_secret,
+        example=Path(args.file) if args.file else None,
+        operator_log=Path(args.operator_log),
+    )
+
+
+def _cmd_up(args: argparse.Namespace) -> int:
+    from outsystems_okta_sandbox.session import DRIFT_INTERVAL, run_session
+
+    return run_session(
+        Path(args.dir),
+        okta_port=args.okta_port,
+        kube_port=args.kube_port,
+        drift_interval=DRIFT_INTERVAL if args.drift_interval is None else args.drift_interval,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -53,7 +69,35 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the whole flow against both emulators, then stop (`make demo`)")
     demo.add_argument("--show-secret", action="store_true", help="print the client secret unmasked")
     demo.add_argument("-f", "--file", help="an OutSystemsOktaIntegration to apply instead of the example")
+    demo.add_argument(
+        "--operator-log",
+        default=str(DEMO_LOG),
+        metavar="PATH",
+        help="where the operator's log is kept after the demo (default: %(default)s)",
+    )
     demo.set_defaults(func=_cmd_demo)
+
+    # Any free port by default: the files in --dir are rewritten with the ports of each run, and a
+    # fixed port could be taken (by another run, or `okta`'s 8443); pin them to keep URLs stable.
+    up = sub.add_parser(
+        "up",
+        help="both emulators and the operator in the foreground until Ctrl-C (`make sandbox`)",
+    )
+    up.add_argument(
+        "--dir",
+        default=str(SANDBOX_DIR),
+        help="where kubeconfig, env, integration.yaml and operator.log go (default: %(default)s)",
+    )
+    up.add_argument("--okta-port", type=int, default=0, help="the Okta sandbox's port (0: any free port)")
+    up.add_argument("--kube-port", type=int, default=0, help="the Kubernetes API's port (0: any free port)")
+    up.add_argument(
+        "--drift-interval",
+        type=float,
+        metavar="SECONDS",
+        help="how often the operator re-checks Okta (default: 60, so a change made by hand is repaired "
+        "within a minute)",
+    )
+    up.set_defaults(func=_cmd_up)
     return top
 
 

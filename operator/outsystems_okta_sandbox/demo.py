@@ -2,25 +2,21 @@
 
 Starts the Okta sandbox and the Kubernetes emulator, installs `crds/`, applies the example resource,
 runs the real operator process, waits for Ready and prints what LifeTime's provider form needs.
+Everything but the operator's log goes when it stops; the log stays (`DEMO_LOG` by default) so a
+run can be read afterwards.
 """
 
 from __future__ import annotations
 
-import copy
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import outsystems_okta
 from outsystems_okta.api.constants import KIND
 from outsystems_okta.plan.outputs import decode_data
-from outsystems_okta.yamlio import load_all
+from outsystems_okta_sandbox.example import EXAMPLE, REPO_CRDS, load_example
+from outsystems_okta_sandbox.paths import DEMO_LOG, shown
 from outsystems_okta_sandbox.stack import Stack
-
-EXAMPLE = Path(outsystems_okta.__file__).resolve().parent / "examples" / "integration.yaml"
-# A checkout's crds/ when run from one; elsewhere the CRD generated from the installed models.
-REPO_CRDS = Path(__file__).resolve().parents[2] / "crds"
 
 FORM = (
     ("Name", "name"),
@@ -41,33 +37,24 @@ def _mask(value: str) -> str:
     return f"{'*' * 12} ({len(value)} characters)"
 
 
-def _load_example(path: Path, org_url: str) -> dict[str, Any]:
-    for document in load_all(path):
-        if document.get("kind") == KIND:
-            resource = copy.deepcopy(document)
-            resource["spec"]["okta"]["orgUrl"] = org_url
-            resource.setdefault("metadata", {}).setdefault("namespace", "default")
-            return resource
-    raise SystemExit(f"no {KIND} in {path}")
-
-
-def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
+def run_demo(*, show_secret: bool = False, example: Path | None = None, operator_log: Path = DEMO_LOG) -> int:
     started = time.monotonic()
+    log = shown(operator_log)
     with (
         tempfile.TemporaryDirectory(prefix="outsystems-okta-demo-") as tmp,
-        Stack(Path(tmp), groups=["OutSystems IT"]) as stack,
+        Stack(Path(tmp), groups=["OutSystems IT"], operator_log=operator_log.absolute()) as stack,
     ):
         _say(f"1. Okta sandbox at {stack.okta_url}; Kubernetes emulator at {stack.kube_url}")
         stack.install_crds(REPO_CRDS)
         _say("2. Installed the CRD from crds/")
-        resource = _load_example(example or EXAMPLE, stack.okta_url)
+        resource = load_example(example or EXAMPLE, org_url=stack.okta_url)
         namespace, name = resource["metadata"]["namespace"], resource["metadata"]["name"]
         stack.ensure_namespace(namespace)
         credentials = resource["spec"]["okta"]["credentialsSecretRef"]["name"]
         stack.create_credentials(namespace, credentials)
         _say(f"3. Created namespace {namespace!r} and the Okta API token Secret {credentials!r}")
         stack.start_operator()
-        _say(f"4. Started the operator (logs: {stack.operator_log.name})")
+        _say(f"4. Started the operator (its log: {log})")
         stack.apply(resource)
         _say(
             f"5. Applied {KIND} {namespace}/{name} with {len(resource['spec']['environments'])} environments"
@@ -77,6 +64,7 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
         except TimeoutError as exc:
             _say(f"The resource did not become Ready: {exc}")
             _say(stack.operator_log.read_text(errors="replace")[-4000:])
+            _say(f"The operator's whole log: {log}")
             return 1
         status = obj["status"]
         _say(f"6. Ready after {time.monotonic() - started:.1f}s: {status['conditions'][0]['message']}")
@@ -95,4 +83,5 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None) -> int:
                 value = _mask(value) + "   (--show-secret to reveal)"
             _say(f"   {label:<34} {value}")
         _say("\n7. Stopping the operator and the emulators")
+    _say(f"   The operator's log stays at {log}")
     return 0

@@ -26,7 +26,13 @@ from outsystems_okta_sandbox.okta import OktaSandbox
 
 
 class Stack:
-    """Emulators on a background event loop, and the operator process on demand."""
+    """Emulators on a background event loop, and the operator process on demand.
+
+    `workdir` holds the kubeconfig and, unless `operator_log` says otherwise, `operator.log`. One
+    stack, one log: it is emptied when the stack starts (the emulators start empty too, so an older
+    log would name apps and ports that no longer exist) and appended to across operator restarts.
+    `namespace` is the kubeconfig context's, the one kubectl uses without `-n`. Port 0 is any free one.
+    """
 
     def __init__(
         self,
@@ -35,17 +41,23 @@ class Stack:
         okta_token: str | None = None,
         groups: Iterable[str] = (),
         drift_interval: float = 600.0,
+        operator_log: Path | None = None,
+        namespace: str = "default",
+        okta_port: int = 0,
+        kube_port: int = 0,
     ) -> None:
         self.workdir = workdir
         self.okta_token = okta_token or "ssws-" + secrets.token_urlsafe(24)
         self.drift_interval = drift_interval
+        self.namespace = namespace
+        self.ports = (okta_port, kube_port)
         self.loop = BackgroundLoop()
         self.okta = OktaSandbox(token=self.okta_token, groups=list(groups))
         self.kube = KubeSandbox()
         self.okta_url = ""
         self.kube_url = ""
         self.kubeconfig = workdir / "kubeconfig"
-        self.operator_log = workdir / "operator.log"
+        self.operator_log = operator_log or workdir / "operator.log"
         self.operator: subprocess.Popen[bytes] | None = None
         self._log_stream: IO[bytes] | None = None
         self._api: kubernetes.client.ApiClient | None = None
@@ -53,9 +65,12 @@ class Stack:
     # --- emulators -------------------------------------------------------------------------------
 
     def start(self) -> Stack:
-        self.okta_url = self.loop.run(self.okta.start("127.0.0.1", 0))
-        self.kube_url = self.loop.run(self.kube.start("127.0.0.1", 0))
-        self.kube.write_kubeconfig(self.kubeconfig)
+        okta_port, kube_port = self.ports
+        self.okta_url = self.loop.run(self.okta.start("127.0.0.1", okta_port))
+        self.kube_url = self.loop.run(self.kube.start("127.0.0.1", kube_port))
+        self.kube.write_kubeconfig(self.kubeconfig, self.namespace)
+        self.operator_log.parent.mkdir(parents=True, exist_ok=True)
+        self.operator_log.write_bytes(b"")
         return self
 
     @property
@@ -204,6 +219,10 @@ class Stack:
         )
         return self.operator
 
+    def operator_watching(self) -> bool:
+        """Whether the operator has opened its watch on the custom resources (so it sees every change)."""
+        return any(r.verb == "watch" and r.resource == PLURAL for r in list(self.kube.requests))
+
     def check_operator_alive(self) -> None:
         if (
             self.operator is not None
@@ -216,14 +235,13 @@ class Stack:
 
     def stop_operator(self, *, kill: bool = False, timeout: float = 15.0) -> None:
         process, self.operator = self.operator, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
         if self._log_stream is not None:
             self._log_stream.close()
             self._log_stream = None
@@ -239,7 +257,12 @@ class Stack:
             self.loop.close()
 
     def __enter__(self) -> Stack:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            # A port already taken, say: `__exit__` will not run, so stop what did start.
+            self.close()
+            raise
 
     def __exit__(self, *exc: object) -> None:
         self.close()
