@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import email
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -20,10 +21,16 @@ SANDBOX_ONLY = ("kmock", "aiohttp", "outsystems_okta_sandbox", "celpy")
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    # Built from what the Dockerfile copies into its build stage, in a scratch folder: the same inputs
+    # as the image, and no build/ or egg-info left in the checkout.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
+    shutil.copytree(REPO / "operator", source / "operator", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
     # The build backend (setuptools) comes from the test dependency group: no download, as in CI.
     subprocess.run(
-        [*PIP_WHEEL, "--wheel-dir", str(out), str(REPO)],
+        [*PIP_WHEEL, "--wheel-dir", str(out), str(source)],
         check=True,
         capture_output=True,
         timeout=300,
