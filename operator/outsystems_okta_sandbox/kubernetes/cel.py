@@ -36,6 +36,10 @@ from typing import Any
 
 import celpy
 import lark
+from celpy.adapter import json_to_cel
+from celpy.celparser import CELParseError
+from celpy.celtypes import BoolType
+from celpy.evaluation import CELEvalError
 
 from . import errors
 from .errors import FieldError
@@ -100,7 +104,7 @@ def _compile_errors(schema: Mapping[str, Any], path: str) -> list[FieldError]:
             if isinstance(rule.get(key), str) and rule[key].strip():
                 try:
                     _compile(rule[key])
-                except celpy.CELParseError as exc:
+                except CELParseError as exc:
                     detail = f"compilation failed: {str(exc).strip()}"
                     found.append(FieldError(f"{where}.{key}", "FieldValueInvalid", rule[key], detail))
         if rule.get("optionalOldSelf"):
@@ -197,9 +201,9 @@ def _rules_at(value: Any, old: Any, schema: Mapping[str, Any], path: str, found:
         compiled = _compile(rule["rule"])
         if compiled.uses_old_self and old is None:
             continue  # transition rules need a correlated old value (updates only)
-        activation = {"self": celpy.json_to_cel(value)}
+        activation = {"self": json_to_cel(value)}
         if compiled.uses_old_self:
-            activation["oldSelf"] = celpy.json_to_cel(old)
+            activation["oldSelf"] = json_to_cel(old)
         result = _evaluate(compiled, activation, rule)
         if isinstance(result, FieldError):
             found.append(FieldError(path, result.reason, type_name, result.detail))
@@ -216,7 +220,7 @@ def _rules_at(value: Any, old: Any, schema: Mapping[str, Any], path: str, found:
 def _evaluate(compiled: _Compiled, activation: dict[str, Any], rule: Mapping[str, Any]) -> bool | FieldError:
     try:
         result = compiled.program.evaluate(activation)
-    except celpy.CELEvalError as exc:
+    except CELEvalError as exc:
         problem = str(exc.args[0] if exc.args else exc)
         if problem.startswith("undeclared reference"):
             # cel-go would know the name (a Kubernetes library function): never let the rule pass.
@@ -228,7 +232,7 @@ def _evaluate(compiled: _Compiled, activation: dict[str, Any], rule: Mapping[str
         problem = _NO_SUCH_MEMBER.sub(r"no such key: \1", problem)
         detail = f"{problem} evaluating rule: {_rule_error_string(rule)}"
         return FieldError("", "FieldValueInvalid", None, detail)
-    if not isinstance(result, celpy.celtypes.BoolType):
+    if not isinstance(result, BoolType):
         # The API server refuses a non-bool rule when the CRD is written; here it shows at evaluation.
         detail = f"rule did not evaluate to a bool evaluating rule: {_rule_error_string(rule)}"
         return FieldError("", "FieldValueInvalid", None, detail)
@@ -242,9 +246,9 @@ def _message_expression(rule: Mapping[str, Any], activation: dict[str, Any]) -> 
         return None
     try:
         result = _compile(expression).program.evaluate(activation)
-    except celpy.CELEvalError:
+    except CELEvalError:
         return None
-    if not isinstance(result, celpy.celtypes.StringType):
+    if not isinstance(result, str):  # cel-python's `+` of strings answers a plain str
         return None
     text = str(result).strip()
     return text if text and "\n" not in text else None
