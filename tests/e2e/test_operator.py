@@ -162,13 +162,20 @@ def test_missing_credentials_secret_is_reported_without_touching_okta(stack: Sta
 
 
 def test_spec_only_the_operator_can_reject_is_reported_as_invalid(stack: Stack, okta: Okta) -> None:
-    # Duplicate hostnames are caught by a CEL rule on a real API server; the emulator does not run CEL,
-    # which makes this the "old CRD or hand-edited object" case the operator must catch itself.
+    # Duplicate hostnames are refused by a CEL rule of the CRD. A CRD from before that rule (or one
+    # edited by hand) lets them through, and then the operator must catch them itself.
     stack.create_credentials(NAMESPACE)
-    stack.start_operator()
     envs = [{"name": "a", "hostname": "same.acme.com"}, {"name": "b", "hostname": "same.acme.com"}]
     invalid = resource(stack.okta_url)
     invalid["spec"]["environments"] = envs
+    with pytest.raises(kubernetes.client.ApiException, match="environment hostnames must be unique"):
+        stack.apply(invalid)
+    schema = "/spec/versions/0/schema/openAPIV3Schema/properties/spec"
+    rule = f"{schema}/properties/environments/x-kubernetes-validations"
+    kubernetes.client.ApiextensionsV1Api(stack.api).patch_custom_resource_definition(
+        "outsystemsoktaintegrations.okta.outsystems.dev", [{"op": "remove", "path": rule}]
+    )
+    stack.start_operator()
     stack.apply(invalid)
     obj = stack.wait_for(NAMESPACE, NAME, lambda o: bool(ready_condition(o)))
     condition = ready_condition(obj)

@@ -13,12 +13,12 @@ from outsystems_okta.api.constants import GROUP, KIND, PLURAL, SHORT_NAME, SINGU
 from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.api.status import IntegrationStatus
 
-# Keys of pydantic's JSON schema that a Kubernetes structural schema accepts as they are.
+# Keys of pydantic's JSON schema that a Kubernetes structural schema accepts as they are. Not `pattern`:
+# the API server's message for it is the regular expression itself; shapes are CEL rules (patterns.py).
 _KEPT = {
     "description",
     "type",
     "enum",
-    "pattern",
     "minLength",
     "maxLength",
     "minItems",
@@ -34,6 +34,11 @@ _KEPT = {
 def _structural(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     """Turn one node of pydantic's JSON schema into an OpenAPI v3 structural schema node."""
     node = dict(schema)
+    if "pattern" in node:
+        raise ValueError(
+            f"a `pattern` ({node['pattern']!r}) would show users a regular expression: "
+            "declare the field with a patterns.Shape (a CEL rule with a message) instead"
+        )
     if "$ref" in node:
         target = defs[node.pop("$ref").rsplit("/", 1)[-1]]
         node = {**target, **node}

@@ -5,7 +5,6 @@ Every field carries a description: they become `kubectl explain` output through 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
@@ -24,32 +23,25 @@ from outsystems_okta.api import patterns
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
 
 
-def _matcher(pattern: str, what: str) -> AfterValidator:
-    compiled = re.compile(pattern)
-
+def _shape_check(shape: patterns.Shape) -> AfterValidator:
     def check(value: str) -> str:
-        # fullmatch: Python's `$` also matches before a final newline, Go's (the API server's) does not.
-        if not compiled.fullmatch(value):
-            raise ValueError(f"{value!r} is not {what}")
+        if not shape.fits(value):
+            # The CRD's CEL rule says `<path>: Invalid value: "string": <message>`; here the value leads.
+            raise ValueError(f"{value!r} {shape.message}")
         return value
 
     return AfterValidator(check)
 
 
-Hostname = Annotated[
-    str,
-    Field(min_length=1, max_length=patterns.HOSTNAME_MAX, json_schema_extra={"pattern": patterns.HOSTNAME}),
-    _matcher(
-        patterns.HOSTNAME,
-        "a lower-case RFC 1123 host name (like dev.acme.com: no scheme, path, port or spaces)",
-    ),
-]
-ObjectName = Annotated[
-    str,
-    Field(
-        min_length=1, max_length=patterns.OBJECT_NAME_MAX, json_schema_extra={"pattern": patterns.OBJECT_NAME}
-    ),
-    _matcher(patterns.OBJECT_NAME, "a valid Kubernetes object name (lower-case RFC 1123 subdomain)"),
+def _not_admin_console(value: str) -> str:
+    if patterns.is_admin_console(value):
+        raise ValueError(patterns.admin_console_message(value))
+    return value
+
+
+Hostname = Annotated[str, Field(**patterns.shaped(patterns.HOSTNAME)), _shape_check(patterns.HOSTNAME)]
+SecretName = Annotated[
+    str, Field(**patterns.shaped(patterns.SECRET_NAME)), _shape_check(patterns.SECRET_NAME)
 ]
 
 
@@ -66,18 +58,12 @@ class DeletionPolicy(StrEnum):
 class CredentialsSecretRef(_Model):
     """A Secret in the resource's own namespace that holds an Okta API token."""
 
-    name: ObjectName = Field(description="Name of the Secret, in the same namespace as this resource.")
-    key: Annotated[
-        str,
+    name: SecretName = Field(description="Name of the Secret, in the same namespace as this resource.")
+    key: Annotated[str, Field(**patterns.shaped(patterns.SECRET_KEY)), _shape_check(patterns.SECRET_KEY)] = (
         Field(
-            min_length=1,
-            max_length=patterns.SECRET_KEY_MAX,
-            json_schema_extra={"pattern": patterns.SECRET_KEY},
-        ),
-        _matcher(patterns.SECRET_KEY, "a valid Secret key"),
-    ] = Field(
-        default="apiToken",
-        description="Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`).",
+            default="apiToken",
+            description="Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`).",
+        )
     )
 
 
@@ -86,8 +72,9 @@ class OktaSpec(_Model):
 
     org_url: Annotated[
         str,
-        Field(min_length=1, max_length=patterns.ORG_URL_MAX, json_schema_extra={"pattern": patterns.ORG_URL}),
-        _matcher(patterns.ORG_URL, "an https URL of an Okta org with no path (like https://acme.okta.com)"),
+        Field(**patterns.shaped(patterns.ORG_URL, patterns.admin_console_cel_rule())),
+        _shape_check(patterns.ORG_URL),
+        AfterValidator(_not_admin_console),
     ] = Field(
         alias="orgUrl",
         description=(
@@ -97,13 +84,7 @@ class OktaSpec(_Model):
         ),
     )
     authorization_server_id: Annotated[
-        str,
-        Field(
-            min_length=1,
-            max_length=patterns.AUTH_SERVER_ID_MAX,
-            json_schema_extra={"pattern": patterns.AUTH_SERVER_ID},
-        ),
-        _matcher(patterns.AUTH_SERVER_ID, "an Okta authorization server id (letters and digits)"),
+        str, Field(**patterns.shaped(patterns.AUTH_SERVER_ID)), _shape_check(patterns.AUTH_SERVER_ID)
     ] = Field(
         default="default",
         alias="authorizationServerId",
@@ -131,13 +112,9 @@ class LifeTime(_Model):
 class Environment(_Model):
     """An OutSystems environment registered in LifeTime."""
 
-    name: Annotated[
-        str,
-        Field(
-            min_length=1, max_length=patterns.ENV_NAME_MAX, json_schema_extra={"pattern": patterns.ENV_NAME}
-        ),
-        _matcher(patterns.ENV_NAME, "a lower-case DNS label (like dev or prod)"),
-    ] = Field(description="Short unique name of the environment, like dev or prod.")
+    name: Annotated[str, Field(**patterns.shaped(patterns.ENV_NAME)), _shape_check(patterns.ENV_NAME)] = (
+        Field(description="Short unique name of the environment, like dev or prod.")
+    )
     hostname: Hostname = Field(description="Host name of the environment, like dev.acme.com.")
 
 
@@ -233,7 +210,7 @@ class IntegrationSpec(_Model):
         alias="appLabels",
         description="Labels of the two Okta apps (defaults follow the OutSystems documentation).",
     )
-    secret_name: ObjectName | None = Field(
+    secret_name: SecretName | None = Field(
         default=None,
         alias="secretName",
         description="Name of the output Secret in this namespace (default: <metadata.name>-lifetime).",

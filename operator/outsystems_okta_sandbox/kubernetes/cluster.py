@@ -12,7 +12,8 @@ What happens on writes, as in kube-apiserver:
   status subresource is enabled); `generation` +1 when anything outside metadata (and status, with
   the subresource) changed; no new finalizers once `deletionTimestamp` is set; a write that changes
   nothing is a no-op (no new resourceVersion, no watch event).
-* custom objects: pruned, defaulted and validated against the served version's schema (schema.py);
+* custom objects: pruned, defaulted and validated against the served version's schema (schema.py),
+  then its CEL rules (cel.py; on `/status` writes only the rules under `status`);
   `fieldValidation=Strict` rejects unknown fields, `Warn` (default) answers a warning.
 * delete: with finalizers, `deletionTimestamp` is set and the object stays until the last finalizer
   is removed; then controllers run (garbage.py).
@@ -30,7 +31,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import crds, errors, garbage, patching, schema
+from . import cel, crds, errors, garbage, patching, schema
 from .errors import FieldError
 from .resources import CRD_CLEANUP_FINALIZER, Registry, ResourceType
 from .selectors import parse_field_selector, parse_label_selector
@@ -196,7 +197,7 @@ class Cluster:
             if rt.has_status_subresource:
                 obj.pop("status", None)
 
-        warnings = self._admit(rt, obj, None, field_validation)
+        warnings = self._admit(rt, obj, None, field_validation, None)
         key = self.key(rt, namespace, name)
         if self.store.get(*key) is not None:
             raise errors.already_exists(rt.group, rt.plural, name)
@@ -277,7 +278,12 @@ class Cluster:
     # --- admission: per-kind rules, schemas, metadata ------------------------------------------------
 
     def _admit(
-        self, rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None, field_validation: str
+        self,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        old: dict[str, Any] | None,
+        field_validation: str,
+        subresource: str | None,
     ) -> list[str]:
         """Normalise and validate an object about to be stored; return warnings."""
         warnings: list[str] = []
@@ -309,6 +315,10 @@ class Cluster:
             if not field_errors and old is not None:
                 obj["status"] = crds.status_for(obj, now(), obj.get("status"))
         field_errors += validate_metadata(obj["metadata"], dns_label_name=_is(rt, "", "namespaces"))
+        if rt.custom and rt.schema is not None:
+            # After the schema, as the API server's strategy does; a `/status` write keeps the stored
+            # spec, whose rules a ratcheting API server would only warn about.
+            field_errors += cel.validate(obj, old, rt.schema, field_errors, only=subresource)
         if field_errors:
             raise errors.invalid(rt.group, rt.kind, name, field_errors)
         return warnings
@@ -505,7 +515,7 @@ class Cluster:
                     ],
                 )
 
-        warnings = self._admit(rt, obj, old, field_validation)
+        warnings = self._admit(rt, obj, old, field_validation, subresource)
         if rt.has_generation and self._spec_changed(rt, old, obj):
             obj["metadata"]["generation"] = int(old_meta.get("generation") or 0) + 1
         if obj == old:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema
+from . import cel, schema
 from .errors import FieldError
 
 _SUBRESOURCES = {"status", "scale"}
@@ -91,9 +91,9 @@ def normalize(crd: dict[str, Any]) -> list[FieldError]:
                         f"{path}.subresources", "FieldValueForbidden", detail=f"unknown subresource {sub!r}"
                     )
                 )
-        errors += schema.check_structural(
-            (version.get("schema") or {}).get("openAPIV3Schema"), f"{path}.schema.openAPIV3Schema"
-        )
+        openapi = (version.get("schema") or {}).get("openAPIV3Schema")
+        errors += schema.check_structural(openapi, f"{path}.schema.openAPIV3Schema")
+        errors += cel.check_rules(openapi, f"{path}.schema.openAPIV3Schema")
     spec.setdefault("conversion", {"strategy": "None"})
     return errors
 

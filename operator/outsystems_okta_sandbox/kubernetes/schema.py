@@ -5,9 +5,9 @@ unknown fields are pruned (unless `x-kubernetes-preserve-unknown-fields`), nulls
 are dropped, `default`s are applied, then the object is validated. Errors are worded like the API
 server's (`spec.envs[1].host: Invalid value: "x": spec.envs[1].host in body should match '^a'`).
 
-Not evaluated: `x-kubernetes-validations` (CEL rules) — they are ignored, so a rule violation passes
-here while a real API server rejects it. Validation ratcheting (tolerating unchanged invalid fields on
-update) is not implemented either: every write is validated in full.
+`x-kubernetes-validations` (CEL rules) are evaluated after this validation, by `cel.py`. Validation
+ratcheting (tolerating unchanged invalid fields on update) is not implemented: every write is
+validated in full.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from outsystems_okta.api import patterns
 from outsystems_okta.cli import parser
 
 REPO = Path(__file__).resolve().parents[3]
@@ -149,7 +150,9 @@ def validate(obj: dict[str, Any]) -> list[str]:
     """Errors the API server would report: our custom resources by our CRD, everything else by 1.32."""
     if obj["apiVersion"].split("/")[0] == crd()["spec"]["group"]:
         schema = crd_schema(obj["apiVersion"])
-        return schema_errors(obj) + [f"{p}: {m}" for p, m in cel_violations(schema, obj)]
+        # The API server skips CEL rules after a blocking schema error (a missing field, a wrong type...);
+        # skipping them after any schema error keeps rules from reading fields that are not there.
+        return schema_errors(obj) or [f"{p}: {m}" for p, m in cel_violations(schema, obj)]
     return kubernetes_errors(obj)
 
 
@@ -352,7 +355,7 @@ def test_examples_are_valid(path: str, document: dict[str, Any]) -> None:
     [
         (lambda s: s.pop("environments"), "environments"),
         (lambda s: s["okta"].update(orgUrl="http://acme.okta.com"), "okta.orgUrl"),
-        (lambda s: s["environments"][0].update(name="Dev"), "environments.0.name"),
+        (lambda s: s["environments"][0].update(name="Dev"), "environments[0].name"),
         (lambda s: s.update(deletionPolicy="Keep"), "deletionPolicy"),
         (lambda s: s["access"].update(groups=[""]), "access.groups.0"),
     ],
@@ -361,7 +364,7 @@ def test_examples_are_valid(path: str, document: dict[str, Any]) -> None:
 def test_schema_rejects_bad_specs(change: Any, where: str) -> None:
     obj = integration_example()
     change(obj["spec"])
-    errors = schema_errors(obj)
+    errors = validate(obj)  # the schema, then its CEL rules (shaped strings are checked by CEL)
     assert any(e.startswith(f"spec.{where}") or (e.startswith("spec:") and where in e) for e in errors), (
         errors
     )
@@ -375,6 +378,16 @@ def test_the_crd_declares_the_expected_cel_rules_and_they_compile() -> None:
     assert rules == {
         ("spec", "the LifeTime hostname must not be listed again among environments"),
         ("spec.environments", "environment hostnames must be unique"),
+        # Shaped strings: a plain-words message each (tests/unit/api/test_crd.py checks the wording).
+        ("spec.okta.orgUrl", patterns.ORG_URL.message),
+        ("spec.okta.orgUrl", patterns.admin_console_message()),
+        ("spec.okta.authorizationServerId", patterns.AUTH_SERVER_ID.message),
+        ("spec.okta.credentialsSecretRef.name", patterns.SECRET_NAME.message),
+        ("spec.okta.credentialsSecretRef.key", patterns.SECRET_KEY.message),
+        ("spec.lifetime.hostname", patterns.HOSTNAME.message),
+        ("spec.environments[*].name", patterns.ENV_NAME.message),
+        ("spec.environments[*].hostname", patterns.HOSTNAME.message),
+        ("spec.secretName", patterns.SECRET_NAME.message),
     }
     for _, rule in cel_rules(crd_schema(crd_apiversion())):
         _cel_program(rule["rule"])

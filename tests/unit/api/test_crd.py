@@ -1,18 +1,24 @@
-"""The generated CRD: drift from crds/, structural-schema rules, and agreement with parse_spec."""
+"""The generated CRD: drift from crds/, structural-schema rules, CEL rules with plain-words messages and
+their cost, and agreement with parse_spec."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import celpy
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel, Field
 
-from outsystems_okta.api.crd import custom_resource_definition
+from outsystems_okta.api import patterns
+from outsystems_okta.api.crd import _schema_of, custom_resource_definition
 from outsystems_okta.api.spec import SpecError, parse_spec
 from outsystems_okta.yamlio import dump
 
@@ -164,7 +170,6 @@ ALLOWED_KEYS = {
     "items",
     "required",
     "enum",
-    "pattern",
     "minLength",
     "maxLength",
     "minItems",
@@ -362,17 +367,125 @@ def test_cel_rule_lifetime_not_repeated() -> None:
     ]
 
 
+# Every string a user types whose value has a shape, and the shape it has.
+SHAPED_FIELDS = {
+    ".spec.okta.orgUrl": patterns.ORG_URL,
+    ".spec.okta.authorizationServerId": patterns.AUTH_SERVER_ID,
+    ".spec.okta.credentialsSecretRef.name": patterns.SECRET_NAME,
+    ".spec.okta.credentialsSecretRef.key": patterns.SECRET_KEY,
+    ".spec.lifetime.hostname": patterns.HOSTNAME,
+    ".spec.environments[*].name": patterns.ENV_NAME,
+    ".spec.environments[*].hostname": patterns.HOSTNAME,
+    ".spec.secretName": patterns.SECRET_NAME,
+}
+
+
 def test_cel_rules_only_where_expected() -> None:
     with_rules = sorted(p for p, n in ALL_NODES if "x-kubernetes-validations" in n)
-    assert with_rules == [".spec", ".spec.environments"]
+    assert with_rules == sorted([".spec", ".spec.environments", *SHAPED_FIELDS])
     for _, node in ALL_NODES:
         for rule in node.get("x-kubernetes-validations") or []:
-            assert set(rule) <= {"rule", "message", "messageExpression", "reason", "fieldPath"}
-            assert rule["message"] and rule["rule"]
+            # `rule` and `message` only: messageExpression needs Kubernetes 1.27, reason and fieldPath
+            # 1.28, and the README promises 1.25 (an older server would drop them, not fail).
+            assert set(rule) == {"rule", "message"}
+            assert rule["message"].strip() and rule["rule"].strip()
+
+
+def test_no_pattern_anywhere_in_the_crd() -> None:
+    # An API server reports a failed `pattern` by printing the regular expression.
+    assert [key for key, _ in all_keys(GENERATED) if key == "pattern"] == []
+
+
+@pytest.mark.parametrize(("path", "shape"), SHAPED_FIELDS.items(), ids=list(SHAPED_FIELDS))
+def test_every_shaped_field_is_a_bounded_cel_match_with_its_message(path: str, shape: patterns.Shape) -> None:
+    node = dict(ALL_NODES)[path]
+    assert node["type"] == "string"
+    assert "pattern" not in node
+    assert node["maxLength"] == shape.max_length, "the bound the CEL cost estimate relies on"
+    first = node["x-kubernetes-validations"][0]
+    assert first == {"rule": f"self.matches({patterns.cel_string(shape.pattern)})", "message": shape.message}
+
+
+def test_org_url_also_refuses_the_admin_console_with_a_static_message() -> None:
+    rules = validations(".spec.okta.orgUrl")
+    assert rules[1:] == [patterns.admin_console_cel_rule()]
+    assert rules[1]["message"] == (
+        "must be your Okta org URL, not the admin console: "
+        "use https://acme.okta.com instead of https://acme-admin.okta.com"
+    )
+
+
+ALL_MESSAGES = [rule["message"] for _, n in ALL_NODES for rule in n.get("x-kubernetes-validations") or []]
+# Sequences that only a regular expression has (a user's message may well contain `-`, `.`, `(`, `>`).
+REGEX_TELLS = ("^", "$", "[a-z", "[A-Z", "[0-9", "[-", "]*", "]+", "]?", ")?", ")*", "{0,", "\\", "(?", "|")
+
+
+@pytest.mark.parametrize("message", ALL_MESSAGES)
+def test_messages_show_no_regular_expression(message: str) -> None:
+    assert not [tell for tell in REGEX_TELLS if tell in message], message
+    assert message == message.strip() and "\n" not in message
+
+
+def test_regex_tells_would_catch_the_old_pattern_message() -> None:
+    # Guard for the check above: what a `pattern` failure printed before these rules existed.
+    old = "spec.lifetime.hostname in body should match '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'"
+    assert [tell for tell in REGEX_TELLS if tell in old]
+
+
+def test_the_generator_refuses_a_pattern() -> None:
+    class WithPattern(BaseModel):
+        code: str = Field(pattern="^[A-Z]+$", max_length=3)
+
+    with pytest.raises(ValueError, match=r"patterns\.Shape"):
+        _schema_of(WithPattern)
+
+
+# --- cost: a real API server refuses a CRD whose rules it estimates too expensive ----------------------
+#
+# kube-apiserver estimates each rule when the CRD is written (cel-go's checker/cost.go) and refuses one
+# above StaticEstimatedCostLimit (10,000,000), or rules together above StaticEstimatedCRDCostLimit
+# (100,000,000) (apiextensions-apiserver pkg/apis/apiextensions/validation/validation.go). A rule's
+# estimate is multiplied by how many times it may run: the maxItems of every list above it. For
+# `s.matches(re)` cel-go estimates ceil((maxLength(s) + 1) * 0.1) * ceil(len(re) * 0.25): linear in the
+# string (RE2 never backtracks), times the regex length. With today's bounds the dearest rule is an
+# environment's hostname: 494 per item * 100 environments = 49,400; orgUrl's shape 2,324; all of them
+# together about 60,000, so the budget leaves room for 100 times more. Without maxLength and maxItems
+# the estimator assumes strings and lists as large as a whole request (3 MiB) and refuses the CRD.
+
+
+def _matches_cost(rule: str, max_length: int) -> int:
+    literal = re.fullmatch(r"!?self[.]matches\((.*)\)", rule)
+    assert literal, rule
+    regex_length = len(literal.group(1)) - 2  # the CEL literal's text, quotes excluded
+    return math.ceil((max_length + 1) * 0.1) * math.ceil(regex_length * 0.25)
+
+
+def _cardinality(path: str) -> int:
+    """How many times a rule at `path` may run: the product of the maxItems of the lists above it."""
+    product, node = 1, ROOT
+    for part in re.findall(r"[.]([A-Za-z]+)|(\[[*]\])", path):
+        if part[1]:
+            product *= node["maxItems"]
+            node = node["items"]
+        else:
+            node = node["properties"][part[0]]
+    return product
+
+
+def test_every_matches_rule_is_far_below_the_cost_limits() -> None:
+    total = 0
+    for path in SHAPED_FIELDS:
+        node = dict(ALL_NODES)[path]
+        for rule in node["x-kubernetes-validations"]:
+            cost = _matches_cost(rule["rule"], node["maxLength"]) * _cardinality(path)
+            assert cost < 10_000_000 // 100, f"{path}: estimated cost {cost} is too close to the limit"
+            total += cost
+    assert total < 100_000_000 // 100
+    assert _cardinality(".spec.environments[*].hostname") == 100
 
 
 # --------------------------------------------------------------------------------------------------------
-# The schema and parse_spec agree wherever no CEL is needed
+# The schema with its CEL rules and parse_spec agree
 # --------------------------------------------------------------------------------------------------------
 
 
@@ -384,30 +497,46 @@ def strip_kubernetes(node: Any) -> Any:
     return node
 
 
-def _re2_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    """`pattern` as the API server evaluates it: Go RE2, where `$` means end of text.
+SCHEMA_VALIDATOR = jsonschema.Draft7Validator(strip_kubernetes(ROOT))
 
-    Python's `$` also matches before a final newline; `\\Z` is Go's `$`.
+
+@functools.cache
+def _cel(rule: str) -> celpy.Runner:
+    environment = celpy.Environment()
+    return environment.program(environment.compile(rule))
+
+
+def cel_failures(node: Any, schema: dict[str, Any]) -> list[str]:
+    """Messages of the CEL rules that do not hold, each evaluated at the node declaring it.
+
+    cel-python's `matches` is google-re2, the API server's regex engine (`$` is the end of the text).
     """
-    if not validator.is_type(instance, "string"):
-        return
-    assert not re.search(r"\[[^\]]*\$", pattern), "a `$` inside a character class would be mistranslated"
-    if not re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), instance):
-        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-ApiServerLike = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": _re2_pattern})
-SCHEMA_VALIDATOR = ApiServerLike(strip_kubernetes(ROOT))
+    failed = []
+    for rule in schema.get("x-kubernetes-validations") or []:
+        result = _cel(rule["rule"]).evaluate({"self": celpy.json_to_cel(node)})
+        if not (isinstance(result, celpy.celtypes.BoolType) and bool(result)):
+            failed.append(rule["message"])
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in (schema.get("properties") or {}):
+                failed += cel_failures(value, schema["properties"][key])
+    elif isinstance(node, list) and "items" in schema:
+        for item in node:
+            failed += cel_failures(item, schema["items"])
+    return failed
 
 
 def crd_accepts(spec: Any) -> bool:
+    """What the API server accepts: the structural schema, then (only if it passed) the CEL rules."""
     document = {
         "apiVersion": "okta.outsystems.dev/v1alpha1",
         "kind": "OutSystemsOktaIntegration",
         "metadata": {"name": "factory", "namespace": "outsystems"},
         "spec": spec,
     }
-    return bool(SCHEMA_VALIDATOR.is_valid(document))
+    if not SCHEMA_VALIDATOR.is_valid(document):
+        return False
+    return cel_failures(spec, SPEC_SCHEMA) == []
 
 
 def parse_accepts(spec: Any) -> bool:
@@ -482,6 +611,9 @@ GOOD: dict[str, dict[str, Any]] = {
     "auth-server-64": edit(minimal(), ("okta", "authorizationServerId"), "a" * 64),
     "key-dots": edit(minimal(), ("okta", "credentialsSecretRef", "key"), ".api_token-1"),
     "secret-name-dotted": edit(minimal(), ("secretName",), "factory.lifetime"),
+    "org-admin-word-elsewhere": edit(minimal(), ("okta", "orgUrl"), "https://admin.okta.com"),
+    "org-admin-prefix-longer": edit(minimal(), ("okta", "orgUrl"), "https://acme-administration.okta.com"),
+    "org-admin-custom-domain": edit(minimal(), ("okta", "orgUrl"), "https://login-admin.acme.com"),
     "empty-access": edit(minimal(), ("access",), {}),
     "empty-app-labels": edit(minimal(), ("appLabels",), {}),
 }
@@ -522,12 +654,19 @@ BAD: dict[str, dict[str, Any]] = {
     "org-no-scheme": edit(minimal(), ("okta", "orgUrl"), "acme.okta.com"),
     "org-too-long": edit(minimal(), ("okta", "orgUrl"), "https://" + "a" * 262 + ".com"),
     "org-empty": edit(minimal(), ("okta", "orgUrl"), ""),
+    "org-admin-console": edit(minimal(), ("okta", "orgUrl"), "https://acme-admin.okta.com"),
+    "org-admin-preview": edit(minimal(), ("okta", "orgUrl"), "https://acme-admin.oktapreview.com/"),
+    "org-admin-emea": edit(minimal(), ("okta", "orgUrl"), "https://acme-admin.okta-emea.com:443"),
+    "org-admin-upper-case": edit(minimal(), ("okta", "orgUrl"), "https://ACME-ADMIN.OKTA.COM"),
     # other patterns and lengths
     "auth-server-hyphen": edit(minimal(), ("okta", "authorizationServerId"), "aus-1"),
     "auth-server-65": edit(minimal(), ("okta", "authorizationServerId"), "a" * 65),
     "secret-ref-upper": edit(minimal(), ("okta", "credentialsSecretRef", "name"), "Okta"),
     "secret-key-space": edit(minimal(), ("okta", "credentialsSecretRef", "key"), "api token"),
     "secret-name-underscore": edit(minimal(), ("secretName",), "a_b"),
+    "secret-name-empty": edit(minimal(), ("secretName",), ""),
+    "auth-server-empty": edit(minimal(), ("okta", "authorizationServerId"), ""),
+    "auth-server-trailing-newline": edit(minimal(), ("okta", "authorizationServerId"), "default\n"),
     "label-101": edit(minimal(), ("appLabels", "developmentTools"), "x" * 101),
     "label-empty": edit(minimal(), ("appLabels", "consoles"), ""),
     "group-empty": edit(minimal(), ("access", "groups"), [""]),
@@ -535,6 +674,13 @@ BAD: dict[str, dict[str, Any]] = {
     # enum
     "policy-unknown": edit(minimal(), ("deletionPolicy",), "Destroy"),
     "policy-lower": edit(minimal(), ("deletionPolicy",), "delete"),
+    # cross-field CEL rules
+    "duplicate-hostname": edit(
+        minimal(),
+        ("environments",),
+        [{"name": "dev", "hostname": "dev.acme.com"}, {"name": "qa", "hostname": "dev.acme.com"}],
+    ),
+    "lifetime-repeated": edit(minimal(), ("environments", 0, "hostname"), "lifetime.acme.com"),
     # list sizes
     "no-environment": edit(minimal(), ("environments",), []),
     "101-environments": edit(minimal(), ("environments",), ENVS_101),
@@ -586,21 +732,59 @@ def test_the_packaged_example_is_valid_for_both() -> None:
             ("environments",),
             [{"name": "dev", "hostname": "dev.acme.com"}, {"name": "dev", "hostname": "qa.acme.com"}],
         ),
-        edit(
-            minimal(),
-            ("environments",),
-            [{"name": "dev", "hostname": "dev.acme.com"}, {"name": "qa", "hostname": "dev.acme.com"}],
-        ),
-        edit(minimal(), ("environments", 0, "hostname"), "lifetime.acme.com"),
         edit(minimal(), ("access", "groups"), ["Admins", "Admins"]),
     ],
-    ids=["duplicate-name", "duplicate-hostname", "lifetime-repeated", "duplicate-group"],
+    ids=["duplicate-name", "duplicate-group"],
 )
-def test_rules_left_to_list_types_and_cel_are_enforced_by_parse_spec(spec: dict[str, Any]) -> None:
-    # The plain schema cannot say these (list-map keys, set semantics and CEL do, on the API server);
+def test_rules_left_to_list_types_are_enforced_by_parse_spec(spec: dict[str, Any]) -> None:
+    # Neither the schema nor CEL says these (list-map keys and set semantics do, on the API server);
     # the operator must still refuse them.
-    assert crd_accepts(spec), "the plain OpenAPI schema was not expected to catch this"
+    assert crd_accepts(spec), "the schema and its CEL rules were not expected to catch this"
     assert not parse_accepts(spec)
+
+
+# One bad value per shaped field: where parse_spec finds it, and the CRD node that checks it.
+SHAPE_MISTAKES = [
+    (".spec.okta.orgUrl", ("okta", "orgUrl"), "http://acme.okta.com"),
+    (".spec.okta.authorizationServerId", ("okta", "authorizationServerId"), "aus-1"),
+    (".spec.okta.credentialsSecretRef.name", ("okta", "credentialsSecretRef", "name"), "Okta API"),
+    (".spec.okta.credentialsSecretRef.key", ("okta", "credentialsSecretRef", "key"), "api token"),
+    (".spec.lifetime.hostname", ("lifetime", "hostname"), "https://lifetime.acme.com"),
+    (".spec.environments[*].name", ("environments", 0, "name"), "Dev"),
+    (".spec.environments[*].hostname", ("environments", 0, "hostname"), "dev.acme.com:443"),
+    (".spec.secretName", ("secretName",), "factory_lifetime"),
+]
+
+
+@pytest.mark.parametrize(("schema_path", "path", "value"), SHAPE_MISTAKES, ids=[m[0] for m in SHAPE_MISTAKES])
+def test_parse_spec_says_what_the_crd_says(schema_path: str, path: tuple[str | int, ...], value: str) -> None:
+    crd_message = dict(ALL_NODES)[schema_path]["x-kubernetes-validations"][0]["message"]
+    spec = edit(minimal(), path, value)
+    assert cel_failures(spec, SPEC_SCHEMA) == [crd_message]
+    with pytest.raises(SpecError) as caught:
+        parse_spec(spec)
+    where = "spec" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+    assert caught.value.problems == [f"{where}: {value!r} {crd_message}"]
+
+
+def test_shape_mistakes_cover_every_shaped_field() -> None:
+    assert {m[0] for m in SHAPE_MISTAKES} == set(SHAPED_FIELDS)
+
+
+def test_the_admin_console_message_is_the_crds_with_the_users_own_url() -> None:
+    (crd_rule,) = validations(".spec.okta.orgUrl")[1:]
+    spec = edit(minimal(), ("okta", "orgUrl"), "https://acme-admin.okta.com")
+    assert cel_failures(spec, SPEC_SCHEMA) == [crd_rule["message"]]
+    with pytest.raises(SpecError) as caught:
+        parse_spec(spec)
+    assert caught.value.problems == [f"spec.okta.orgUrl: {crd_rule['message']}"]
+    spec = edit(minimal(), ("okta", "orgUrl"), "https://globex-admin.oktapreview.com")
+    with pytest.raises(SpecError) as caught:
+        parse_spec(spec)
+    assert caught.value.problems == [
+        "spec.okta.orgUrl: must be your Okta org URL, not the admin console: "
+        "use https://globex.oktapreview.com instead of https://globex-admin.oktapreview.com"
+    ]
 
 
 def test_unknown_fields_are_pruned_by_the_schema_but_refused_by_parse_spec() -> None:
@@ -609,8 +793,12 @@ def test_unknown_fields_are_pruned_by_the_schema_but_refused_by_parse_spec() -> 
     assert not parse_accepts(spec)
 
 
-def test_pattern_helper_models_go_not_python() -> None:
-    # Guard for the agreement test itself: the helper must reject what RE2 rejects.
-    assert not ApiServerLike({"type": "string", "pattern": "^a$"}).is_valid("a\n")
-    assert ApiServerLike({"type": "string", "pattern": "^a$"}).is_valid("a")
-    assert jsonschema.Draft7Validator({"type": "string", "pattern": "^a$"}).is_valid("a\n")
+def test_the_cel_helper_matches_like_the_api_server() -> None:
+    # Guard for the agreement test itself: `matches` must be RE2's, where `$` is the end of the text.
+    assert cel_failures(
+        "a\n", {"x-kubernetes-validations": [{"rule": "self.matches('^a$')", "message": "m"}]}
+    )
+    assert not cel_failures(
+        "a", {"x-kubernetes-validations": [{"rule": "self.matches('^a$')", "message": "m"}]}
+    )
+    assert re.search("^a$", "a\n"), "Python's `$` would have let it pass"

@@ -255,16 +255,16 @@ def test_invalid_hostnames_are_rejected_at_their_path(field: Path, hostname: str
 @pytest.mark.parametrize("field", [("lifetime", "hostname"), ("environments", 1, "hostname")])
 def test_empty_hostname_is_rejected(field: Path) -> None:
     message = assert_single_problem_at(changed(two_envs(), field, ""), field)
-    assert "at least 1 character" in message
+    assert message == "'' must be a lower-case host name like dev.acme.com: no scheme, path, port or spaces"
 
 
 def test_hostname_pattern_error_explains_the_rule() -> None:
     message = assert_single_problem_at(
         changed(minimal(), ("environments", 0, "hostname"), "https://x"), ("environments", 0, "hostname")
     )
-    assert message == (
-        "'https://x' is not a lower-case RFC 1123 host name "
-        "(like dev.acme.com: no scheme, path, port or spaces)"
+    assert (
+        message
+        == "'https://x' must be a lower-case host name like dev.acme.com: no scheme, path, port or spaces"
     )
 
 
@@ -300,6 +300,66 @@ def test_hostname_over_253_reports_the_length() -> None:
 )
 def test_trailing_newline_is_rejected(field: Path, value: str) -> None:
     assert_single_problem_at(changed(minimal(), field, value), field)
+
+
+# --------------------------------------------------------------------------------------------------------
+# The Okta org URL, and the admin console's URL a user copies from the browser by mistake
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("admin_url", "org_url"),
+    [
+        ("https://acme-admin.okta.com", "https://acme.okta.com"),
+        ("https://acme-admin.okta.com/", "https://acme.okta.com"),
+        ("https://acme-admin.oktapreview.com", "https://acme.oktapreview.com"),
+        ("https://acme-admin.okta-emea.com:443", "https://acme.okta-emea.com:443"),
+        ("https://dev-123456-admin.okta.com", "https://dev-123456.okta.com"),
+        ("https://Acme-Admin.Okta.com", "https://Acme.Okta.com"),
+    ],
+)
+def test_the_admin_console_url_is_refused_naming_the_org_url(admin_url: str, org_url: str) -> None:
+    message = assert_single_problem_at(changed(minimal(), ("okta", "orgUrl"), admin_url), ("okta", "orgUrl"))
+    assert message == (
+        f"must be your Okta org URL, not the admin console: use {org_url} instead of {admin_url.rstrip('/')}"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://admin.okta.com",
+        "https://acme-administration.okta.com",
+        "https://acme-admin.example.com",
+        "https://acme.okta.com",
+    ],
+)
+def test_admin_in_other_places_is_an_org_url(url: str) -> None:
+    assert parse_spec(changed(minimal(), ("okta", "orgUrl"), url)).okta.org_url == url
+
+
+def test_a_badly_shaped_admin_url_gets_the_shape_message_only() -> None:
+    message = assert_single_problem_at(
+        changed(minimal(), ("okta", "orgUrl"), "acme-admin.okta.com"), ("okta", "orgUrl")
+    )
+    assert message.startswith("'acme-admin.okta.com' must be the https URL of your Okta org")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://acme.okta.com",
+        "https://acme.okta.com/oauth2/default",
+        "acme.okta.com",
+        "https://acme.okta.com:0",
+    ],
+)
+def test_org_url_shape_message(url: str) -> None:
+    message = assert_single_problem_at(changed(minimal(), ("okta", "orgUrl"), url), ("okta", "orgUrl"))
+    assert message == (
+        f"{url!r} must be the https URL of your Okta org like https://acme.okta.com: no path, query or "
+        "spaces (plain http only for a sandbox on 127.0.0.1, localhost or ::1)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
