@@ -97,7 +97,7 @@ def test_a_broken_query_or_an_undefined_variable_does_not_parse(expr: str) -> No
 def test_the_rule_file_is_a_prometheus_operator_rule_with_the_promised_alerts() -> None:
     document = yaml.safe_load(promql.RULES_FILE.read_text())
     assert (document["apiVersion"], document["kind"]) == ("monitoring.coreos.com/v1", "PrometheusRule")
-    names = [r.get("alert") for r in promql.rules()]
+    names = [str(r.get("alert")) for r in promql.rules()]
     assert sorted(names) == sorted(ALERTS), "one rule per promised alert, no recording rules"
 
 
