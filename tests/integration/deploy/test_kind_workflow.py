@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.integration.deploy.kustomize import KUBECTL, objects
 
 from outsystems_okta.cli import parser
 from outsystems_okta_sandbox.cli import parser as sandbox_parser
@@ -18,12 +17,9 @@ REPO = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def rendered() -> list[dict[str, Any]]:
-    if shutil.which("kubectl") is None:
+    if KUBECTL is None:
         pytest.skip("kubectl is not installed")
-    out = subprocess.run(
-        ["kubectl", "kustomize", str(REPO / ".github" / "kind")], check=True, capture_output=True, text=True
-    ).stdout
-    return [d for d in yaml.safe_load_all(out) if d]
+    return objects(".github/kind")
 
 
 def _workflow_steps() -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import shutil
 import subprocess
 import tomllib
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from tests.integration.deploy.kustomize import kubectl_path
 
 from outsystems_okta.api import patterns
 from outsystems_okta.cli import parser
@@ -39,7 +39,7 @@ BASE = "deploy/base"
 OVERLAYS = ("deploy/overlays/cluster-wide", "deploy/overlays/single-namespace")
 TARGETS = (BASE, *OVERLAYS, "deploy/examples")
 
-KUBECTL = shutil.which("kubectl")
+KUBECTL = kubectl_path()
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (kubectl kustomize)")
 
 
