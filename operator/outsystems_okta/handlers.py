@@ -78,8 +78,8 @@ def _patch_status(patch: kopf.Patch, body: kopf.Body, outcome: Outcome) -> None:
             patch.status[key] = value
 
 
-def _key(body: kopf.Body) -> str:
-    return f"{body.metadata.namespace}/{body.metadata.name}"
+def _names(body: kopf.Body) -> tuple[str, str]:
+    return body.metadata.namespace or "", body.metadata.name or ""
 
 
 def _ref(body: kopf.Body) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 logger.exception("Reconcile failed unexpectedly")
                 outcome = unexpected_failure(_resource(body), exc, options)
                 kopf.warn(body, reason=outcome.reason.value, message=outcome.message)
-            metrics.observe_reconcile(_key(body), outcome, time.monotonic() - started)
+            metrics.observe_reconcile(*_names(body), outcome, time.monotonic() - started)
         _patch_status(patch, body, outcome)
         logger.info(
             f"Reconciled generation {body.metadata.get('generation')}: Ready={outcome.ready} "
@@ -197,7 +197,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             # A blocked deletion says why on the resource, where `kubectl get osokta` shows it.
             _patch_status(patch, body, outcome)
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)
-        metrics.forget(_key(body))
+        metrics.forget(*_names(body))
         logger.info("Released: deletionPolicy honoured")
 
     return registry

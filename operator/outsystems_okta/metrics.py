@@ -48,7 +48,15 @@ class Metrics:
             ["ready"],
             registry=self.registry,
         )
-        self._ready: dict[str, bool] = {}
+        # One series per resource (about one per factory): an alert can then say which integration has
+        # been not Ready for 15 minutes, as cert-manager's certmanager_certificate_ready_status does.
+        self.integration_ready = Gauge(
+            f"{PREFIX}_integration_ready",
+            "1 when the resource's last reconcile pass left it Ready, else 0.",
+            ["namespace", "name"],
+            registry=self.registry,
+        )
+        self._ready: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
         for state in ("true", "false"):
             self.integrations.labels(ready=state).set(0)
@@ -59,18 +67,20 @@ class Metrics:
         if info.rate_limit_remaining is not None and info.bucket:
             self.okta_rate_limit_remaining.labels(bucket=info.bucket).set(info.rate_limit_remaining)
 
-    def observe_reconcile(self, key: str, outcome: Outcome, seconds: float) -> None:
+    def observe_reconcile(self, namespace: str, name: str, outcome: Outcome, seconds: float) -> None:
         self.reconciles.labels(
             result="ready" if outcome.ready else "not_ready", reason=outcome.reason.value
         ).inc()
         self.reconcile_duration.observe(seconds)
         with self._lock:
-            self._ready[key] = outcome.ready
+            self._ready[(namespace, name)] = outcome.ready
+            self.integration_ready.labels(namespace=namespace, name=name).set(1 if outcome.ready else 0)
             self._publish()
 
-    def forget(self, key: str) -> None:
+    def forget(self, namespace: str, name: str) -> None:
         with self._lock:
-            self._ready.pop(key, None)
+            if self._ready.pop((namespace, name), None) is not None:
+                self.integration_ready.remove(namespace, name)
             self._publish()
 
     def _publish(self) -> None:

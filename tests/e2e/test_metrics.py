@@ -77,9 +77,35 @@ def test_metrics_match_what_okta_saw(stack: Stack, okta: Okta) -> None:
     assert metrics["outsystems_okta_reconcile_duration_seconds_count"][()] == sum(reconciles.values())
     integrations = {dict(k)["ready"]: v for k, v in metrics["outsystems_okta_integrations"].items()}
     assert integrations == {"true": 1.0, "false": 0.0}
+    assert metrics["outsystems_okta_integration_ready"] == {(("name", NAME), ("namespace", NAMESPACE)): 1.0}
 
     apps_bucket_calls = sum(1 for r in okta.requests() if r["bucket"] == "/api/v1/apps")
     remaining = {
         dict(k)["bucket"]: v for k, v in metrics["outsystems_okta_okta_rate_limit_remaining"].items()
     }
     assert remaining["/api/v1/apps"] == 100 - apps_bucket_calls
+
+
+def test_per_integration_readiness_follows_the_resource_and_goes_with_it(stack: Stack, okta: Okta) -> None:
+    port = free_port()
+    stack.create_credentials(NAMESPACE)
+    stack.start_operator("--metrics-port", str(port))
+    stack.apply(resource(stack.okta_url, access={"groups": ["OutSystems IT"]}))
+    stack.wait_ready(NAMESPACE, NAME)
+    series = (("name", NAME), ("namespace", NAMESPACE))
+    assert scrape(port)["outsystems_okta_integration_ready"] == {series: 1.0}
+
+    stack.patch_spec(NAMESPACE, NAME, {"access": {"groups": ["No Such Group"]}})
+    stack.wait_for(NAMESPACE, NAME, lambda obj: "OktaGroupNotFound" in str((obj or {}).get("status")))
+    assert scrape(port)["outsystems_okta_integration_ready"] == {series: 0.0}
+
+    stack.delete(NAMESPACE, NAME)
+    stack.wait_for(NAMESPACE, NAME, lambda obj: obj is None)
+    metrics = scrape(port)
+    assert (
+        "outsystems_okta_integration_ready" not in metrics or not metrics["outsystems_okta_integration_ready"]
+    )
+    assert {dict(k)["ready"]: v for k, v in metrics["outsystems_okta_integrations"].items()} == {
+        "true": 0.0,
+        "false": 0.0,
+    }

@@ -126,14 +126,14 @@ def test_every_alert_says_what_it_means_and_what_to_do(name: str) -> None:
     assert f"`{name}`" in README.read_text(), f"{name}: the README's Monitoring table does not list it"
 
 
-def test_not_ready_alert_waits_15_minutes_on_not_ready_integrations() -> None:
+def test_not_ready_alert_waits_15_minutes_on_each_not_ready_integration() -> None:
     rule = alert("OutSystemsOktaIntegrationNotReady")
     assert promql_parser.parse_duration(rule["for"]) == timedelta(minutes=15)
     (selector,) = selectors_of(rule["expr"])
-    assert (selector.metric, selector.matchers) == (
-        "outsystems_okta_integrations",
-        (("ready", "=", "false"),),
-    )
+    assert (selector.metric, selector.matchers) == ("outsystems_okta_integration_ready", ())
+    # One alert per resource, named in its text: the series keep namespace and name.
+    assert "by (namespace, name)" in rule["expr"] and rule["expr"].endswith("== 0")
+    assert "{{ $labels.namespace }}/{{ $labels.name }}" in rule["annotations"]["summary"]
 
 
 def test_reconcile_error_alert_selects_the_reason_the_operator_writes_for_unexpected_failures() -> None:
@@ -200,6 +200,8 @@ def test_service_monitor_selects_exactly_the_metrics_service_and_its_port() -> N
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
     assert endpoint["path"] == "/metrics"
+    # outsystems_okta_integration_ready's namespace label is the integration's, not the pod's.
+    assert endpoint.get("honorLabels") is True
     assert promql_parser.parse_duration(endpoint["scrapeTimeout"]) < promql_parser.parse_duration(
         endpoint["interval"]
     )
