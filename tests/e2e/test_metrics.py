@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from outsystems_okta_sandbox.stack import Stack
-from tests.e2e.conftest import NAME, NAMESPACE, Okta, resource
+from tests.e2e.conftest import NAME, NAMESPACE, Okta, free_port, resource
 
 pytestmark = pytest.mark.e2e
 
@@ -36,13 +35,6 @@ def shape(path: str) -> str:
         return "apps/{id}/credentials/secrets"
     parts = path.split("/")
     return "/".join(p if i % 2 == 0 else "{id}" for i, p in enumerate(parts))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def scrape(port: int) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:

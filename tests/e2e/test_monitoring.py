@@ -9,7 +9,6 @@ writes, selects nothing in Prometheus and the alert silently never fires: this t
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta_sandbox.stack import Stack
-from tests.e2e.conftest import NAME, NAMESPACE, Okta, resource
+from tests.e2e.conftest import NAME, NAMESPACE, Okta, free_port, resource
 from tests.integration.deploy import promql
 
 pytestmark = pytest.mark.e2e
@@ -49,13 +48,6 @@ def scrape(port: int) -> Exported:
             for label, value in sample.labels.items():
                 labels.setdefault(label, set()).add(value)
     return exported
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def not_ready_with(reason: str) -> Any:
