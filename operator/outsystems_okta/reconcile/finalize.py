@@ -11,8 +11,15 @@ from outsystems_okta.blueprint import Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason, find
-from outsystems_okta.reconcile.credentials import read_token, valid_token
-from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
+from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.outcome import (
+    EXTERNAL_FIX_DELAY,
+    Outcome,
+    classify,
+    is_new_problem,
+    make_outcome,
+)
 from outsystems_okta.reconcile.ports import (
     EventSink,
     NamespaceReader,
@@ -21,7 +28,6 @@ from outsystems_okta.reconcile.ports import (
     Resource,
     SecretStore,
 )
-from outsystems_okta.reconcile.routine import Options, is_insecure, is_new_problem, make_outcome
 
 logger = logging.getLogger(__name__)
 
