@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from outsystems_okta.blueprint import DesiredApp
 from outsystems_okta.plan.access import (
+    AssignmentPlan,
     assigned_group_names,
     describe_group,
     managed_after,
@@ -46,22 +47,32 @@ class GroupAccess:
                 self.group_names[str(group["id"])] = name
         return ids, missing
 
-    async def ensure(self, want: DesiredApp, app_id: str, group_ids: list[str], complete: bool) -> None:
+    async def survey(
+        self, app_id: str | None, previous: list[str], group_ids: list[str], complete: bool
+    ) -> AssignmentPlan:
+        """The assignments to add to and remove from an app; `app_id` None: an app about to be created,
+        which has none yet (no need to ask Okta)."""
+        # expand=group: the names of groups that left the spec, for the messages, at no extra call.
+        listed = [] if app_id is None else await self.ctx.okta.list_app_groups(app_id, expand="group")
+        self.group_names = {**assigned_group_names(listed), **self.group_names}
+        current = {str(a["id"]) for a in listed}
+        return plan_assignments(group_ids, current, previous, complete=complete)
+
+    async def ensure(
+        self, want: DesiredApp, app_id: str, group_ids: list[str], complete: bool, *, created: bool = False
+    ) -> None:
         """Assign the desired groups; unassign ours that left the spec.
 
         When a listed group could not be resolved (`complete` is False) nothing is unassigned: the
         assignment we can no longer tell apart may be that very group's, and removing it would lock
         its users out. Status records each change as it happens, so a failure halfway loses nothing.
+        `created`: the app was created in this pass, so it has no assignments yet.
         """
         ctx = self.ctx
         entry = ctx.status[want.role]
         previous = list(entry["assignedGroupIds"])
         managed = list(previous)
-        # expand=group: the names of groups that left the spec, for the messages, at no extra call.
-        listed = await ctx.okta.list_app_groups(app_id, expand="group")
-        self.group_names = {**assigned_group_names(listed), **self.group_names}
-        current = {str(a["id"]) for a in listed}
-        plan = plan_assignments(group_ids, current, previous, complete=complete)
+        plan = await self.survey(None if created else app_id, previous, group_ids, complete)
         for gid in plan.assign:
             await ctx.okta.assign_group(app_id, gid)
             managed.append(gid)

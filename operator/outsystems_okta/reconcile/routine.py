@@ -15,10 +15,11 @@ from outsystems_okta.blueprint import desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import groups_not_found
 from outsystems_okta.plan.conditions import Reason, find
+from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
 from outsystems_okta.reconcile import output_secret
 from outsystems_okta.reconcile.access import GroupAccess
-from outsystems_okta.reconcile.apps import EnsuredApp, client_id_of, ensure_app
+from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
@@ -39,7 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
-    """Make Okta and the Secret match; return the names of Okta groups that could not be found."""
+    """Make Okta and the Secret match; return the names of Okta groups that could not be found.
+
+    Everything that can stop the pass is read and checked before the first Okta write: the
+    authorization server, both apps (adoption, apps gone from Okta) and the groups.
+    """
     spec = ctx.spec
     desired = desired_apps(spec, ctx.owner)
     try:
@@ -52,13 +57,29 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
         ) from None
     ctx.status["metadataUri"] = metadata_uri(str(server["issuer"]))
 
-    apps: dict[str, EnsuredApp] = {}
-    for want in desired.both():
-        apps[want.role] = await ensure_app(ctx, want)
-
+    surveys = [await survey_app(ctx, want) for want in desired.both()]
+    refusals = [survey.refusal for survey in surveys if survey.refusal is not None]
+    if refusals:
+        # An adoption can be fixed in Okta (poll for it); a vanished app only by a change of the spec.
+        fixable = any(r.reason is Reason.ADOPTION_REFUSED for r in refusals)
+        raise Failure(
+            refusals[0].reason,
+            "; ".join(r.message for r in refusals),
+            EXTERNAL_FIX_DELAY if fixable else None,
+        )
     group_ids, missing = await access.resolve()
-    for want in desired.both():
-        await access.ensure(want, apps[want.role].app["id"], group_ids, complete=not missing)
+
+    apps: dict[str, EnsuredApp] = {}
+    for survey in surveys:
+        apps[survey.want.role] = await apply_app(ctx, survey)
+    for ensured in apps.values():
+        await access.ensure(
+            ensured.survey.want,
+            str(ensured.app["id"]),
+            group_ids,
+            complete=not missing,
+            created=ensured.created,
+        )
 
     await _write_lifetime_secret(ctx, apps)
     ctx.status["environments"] = len(spec.environments)
@@ -68,17 +89,27 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
 async def _write_lifetime_secret(ctx: PassContext, apps: Mapping[str, EnsuredApp]) -> None:
     name = ctx.spec.output_secret_name(ctx.resource.name)
     existing = await output_secret.read_current(ctx, name)
+    before = decode_data(existing)
     consoles, tools = apps["consoles"], apps["developmentTools"]
     web_client_id = client_id_of(consoles.app)
     values = LifeTimeValues(
         metadata_uri=ctx.status["metadataUri"],
         web_client_id=web_client_id,
         web_client_secret=await web_client_secret(
-            ctx, str(consoles.app["id"]), web_client_id, decode_data(existing), consoles.created_secret
+            ctx,
+            str(consoles.app["id"]),
+            web_client_id,
+            before,
+            created_secret=consoles.created_secret,
+            listed=consoles.survey.client_secrets,
         ),
         desktop_client_id=client_id_of(tools.app),
     )
     await output_secret.write(ctx, name, existing, values)
+    changed = lifetime_changes(before, values.as_data())
+    if changed:
+        message = lifetime_update_message(name, changed, before, values.as_data())
+        ctx.events("Warning", "LifeTimeUpdateRequired", message)
     await output_secret.delete_previous(ctx, name)
 
 
