@@ -113,6 +113,10 @@ def effective_desired(desired: DesiredApp, observed: Mapping[str, Any], *, adopt
         changes["label"] = label
     want_method = desired.oauth_credentials.get(_AUTH_METHOD)
     have_method = _oauth(observed, "credentials").get(_AUTH_METHOD)
-    if want_method in SECRET_AUTH_METHODS and have_method in SECRET_AUTH_METHODS:
+    if (
+        want_method in SECRET_AUTH_METHODS
+        and have_method in SECRET_AUTH_METHODS
+        and have_method != want_method
+    ):
         changes["oauth_credentials"] = {**desired.oauth_credentials, _AUTH_METHOD: have_method}
     return dataclasses.replace(desired, **changes) if changes else desired
