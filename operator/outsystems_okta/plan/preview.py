@@ -89,8 +89,9 @@ def _value(value: Any) -> str:
 
 def _field_lines(change: FieldChange, creating: bool) -> list[str]:
     before, after = change.before, change.after
-    if isinstance(after, list) and (creating or isinstance(before, list)):
-        old = [] if creating or not isinstance(before, list) else before
+    if isinstance(after, list) and (creating or before is None or isinstance(before, list)):
+        # A list Okta does not have yet is shown item by item, like a list it has.
+        old = before if isinstance(before, list) and not creating else []
         added = [item for item in after if item not in old]
         removed = [item for item in old if item not in after]
         lines = [f"    {change.name}:"]

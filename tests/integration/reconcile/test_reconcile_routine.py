@@ -240,6 +240,40 @@ async def test_first_pass_creates_both_apps_and_the_secret_and_the_next_pass_cha
     assert len(world.apps()) == 2
 
 
+async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(world: World) -> None:
+    # The README's figures (one group): every call is one against Okta's rate limits.
+    it_group = world.group_id("OutSystems IT")
+    it = world.integration(spec=spec_of(world, access={"groups": ["OutSystems IT"]}))
+
+    assert_ready(await it.reconcile(), it)
+
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    assert [(r.method, r.path) for r in world.requests()] == [
+        ("GET", "/api/v1/authorizationServers/default"),
+        ("GET", "/api/v1/apps"),  # our marker, in case a create's answer was lost
+        ("GET", "/api/v1/apps"),
+        ("GET", "/api/v1/groups"),
+        ("POST", "/api/v1/apps"),
+        ("POST", "/api/v1/apps"),
+        # A new app has no assignments: they are not listed. Its secret came with the create.
+        ("PUT", f"/api/v1/apps/{cid}/groups/{it_group}"),
+        ("PUT", f"/api/v1/apps/{tid}/groups/{it_group}"),
+    ]
+    assert (len(world.requests()), len(world.writes())) == (8, 4)
+
+    world.sb.clear_requests()
+    assert_ready(await it.reconcile(), it)
+    assert [(r.method, r.path) for r in world.requests()] == [
+        ("GET", "/api/v1/authorizationServers/default"),
+        ("GET", f"/api/v1/apps/{cid}"),
+        ("GET", f"/api/v1/apps/{tid}"),
+        ("GET", "/api/v1/groups"),
+        ("GET", f"/api/v1/apps/{cid}/groups"),
+        ("GET", f"/api/v1/apps/{tid}/groups"),
+        ("GET", f"/api/v1/apps/{cid}/credentials/secrets"),
+    ]
+
+
 # -- 2. drift repair -------------------------------------------------------------------------------
 
 
