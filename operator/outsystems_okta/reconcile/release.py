@@ -43,16 +43,24 @@ def is_ours(app: Mapping[str, Any], uid: str) -> bool:
     return marker is not None and marker.get("uid") == uid
 
 
-async def _release_all(okta: OktaApi, resource: Resource, ids: list[str], events: EventSink) -> list[str]:
-    """Remove our marker from each app that carries it; return the ids of the apps that exist."""
-    present: list[str] = []
-    for app_id in ids:
+async def _release_all(
+    okta: OktaApi, resource: Resource, recorded: list[str], adopted: list[str], events: EventSink
+) -> list[str]:
+    """Remove our marker from each app that carries it; return the ids of the apps that were ours.
+
+    An app only spec.adopt names (its adoption was refused, or its status never landed) counts only if
+    it carries our marker: an admin's app this resource never took over is not named as left behind.
+    """
+    ours: list[str] = []
+    for app_id in dict.fromkeys([*recorded, *adopted]):
         try:
             app = await okta.get_app(app_id)
         except OktaNotFoundError:
             continue
-        present.append(app_id)
-        if not is_ours(app, resource.uid):
+        marked = is_ours(app, resource.uid)
+        if app_id in recorded or marked:
+            ours.append(app_id)
+        if not marked:
             continue
         await okta.replace_app(app_id, released_body(app))
         events(
@@ -61,7 +69,7 @@ async def _release_all(okta: OktaApi, resource: Resource, ids: list[str], events
             f"Removed this resource's ownership marker from Okta app {app.get('label')!r} ({app_id}); "
             "nothing else changed",
         )
-    return present
+    return ours
 
 
 async def release(
@@ -72,11 +80,12 @@ async def release(
     events: EventSink,
     options: Options,
 ) -> None:
-    ids = list(dict.fromkeys([*recorded_ids(resource), *adopted_ids(resource.spec)]))
-    if not ids:
+    recorded, adopted = recorded_ids(resource), adopted_ids(resource.spec)
+    if not recorded and not adopted:
         return
 
     def left(why: str) -> None:
+        ids = recorded or adopted
         events(
             "Warning",
             "OktaMarkerLeft",
@@ -97,7 +106,7 @@ async def release(
         return left(f"no Okta API token in Secret {ref.name!r}")
     async with connect(spec.okta.base_url, token) as okta:
         try:
-            present = await _release_all(okta, resource, ids, events)
+            present = await _release_all(okta, resource, recorded, adopted, events)
         except OktaError as exc:
             return left(str(exc))
     if present:

@@ -627,3 +627,18 @@ async def test_delete_policy_deletes_adopted_apps_even_when_status_was_lost(worl
     assert await it.finalize() is None
 
     assert {a["id"] for a in world.apps()} == {bystander["id"]}
+
+
+async def test_orphaning_after_a_refused_adoption_leaves_the_admins_apps_alone(world: World) -> None:
+    web, native = await hand_made(world)
+    it = adopting(world, native["id"], web["id"])
+    assert (await it.reconcile()).reason is Reason.ADOPTION_REFUSED
+    before = {a["id"]: a for a in world.apps()}
+    world.sb.clear_requests()
+    it.events.clear()
+
+    assert await it.finalize() is None
+
+    assert world.writes() == []
+    assert {a["id"]: a for a in world.apps()} == before
+    assert it.events.items == [], "nothing of this resource's was left in Okta"

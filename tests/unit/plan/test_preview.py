@@ -143,4 +143,7 @@ def test_summary_counts() -> None:
 def test_a_list_okta_does_not_have_is_shown_item_by_item() -> None:
     change = FieldChange("settings.oauthClient.post_logout_redirect_uris", None, ["https://a", "https://b"])
     text = one(AppPreview("consoles", "C", "0oaC", Action.UPDATE, changes=(change,)))
-    assert '    settings.oauthClient.post_logout_redirect_uris:\n      + "https://a"\n      + "https://b"\n' in text
+    assert (
+        '    settings.oauthClient.post_logout_redirect_uris:\n      + "https://a"\n      + "https://b"\n'
+        in text
+    )
