@@ -1,6 +1,7 @@
 """Benchmark: N integrations converging, then one steady drift pass, against both emulators.
 
     .venv/bin/python bench/convergence.py --integrations 50
+    .venv/bin/python bench/convergence.py --integrations 50 --adopt   # each adopts two hand-made apps
 
 Prints JSON: seconds until all are Ready, Okta calls (total, writes, per integration) for the first
 convergence and for one steady drift pass, and the operator process's resident memory.
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from outsystems_okta_sandbox.stack import Stack
 
 NAMESPACE = "bench"
@@ -29,8 +32,36 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def spec(org_url: str, index: int) -> dict[str, Any]:
-    return {
+def hand_made_apps(stack: Stack, index: int) -> dict[str, str]:
+    """Two apps an admin made for integration `index`, through Okta's API; the ids for spec.adopt."""
+    headers = {"Authorization": f"SSWS {stack.okta_token}"}
+    ids = {}
+    for field, app_type, auth in (
+        ("consolesAppId", "web", {"token_endpoint_auth_method": "client_secret_basic"}),
+        ("developmentToolsAppId", "native", {"token_endpoint_auth_method": "none", "pkce_required": True}),
+    ):
+        body = {
+            "name": "oidc_client",
+            "label": f"Hand-made {app_type} {index}",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": auth},
+            "settings": {
+                "oauthClient": {
+                    "application_type": app_type,
+                    "grant_types": ["authorization_code"],
+                    "response_types": ["code"],
+                    "redirect_uris": [f"https://lifetime-{index}.acme.com/cb"],
+                }
+            },
+        }
+        response = httpx.post(f"{stack.okta_url}/api/v1/apps", json=body, headers=headers, timeout=10)
+        response.raise_for_status()
+        ids[field] = str(response.json()["id"])
+    return ids
+
+
+def spec(org_url: str, index: int, adopt: dict[str, str] | None = None) -> dict[str, Any]:
+    resource: dict[str, Any] = {
         "apiVersion": "okta.outsystems.dev/v1alpha1",
         "kind": "OutSystemsOktaIntegration",
         "metadata": {"name": f"factory-{index}", "namespace": NAMESPACE},
@@ -42,6 +73,10 @@ def spec(org_url: str, index: int) -> dict[str, Any]:
             "appLabels": {"consoles": f"Consoles {index}", "developmentTools": f"Tools {index}"},
         },
     }
+    if adopt is not None:
+        resource["spec"]["adopt"] = adopt
+        del resource["spec"]["appLabels"]  # adopted apps keep their labels
+    return resource
 
 
 def okta_calls(stack: Stack) -> tuple[int, int]:
@@ -53,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--integrations", type=int, default=20)
     parser.add_argument("--drift-interval", type=float, default=20.0)
+    parser.add_argument("--adopt", action="store_true", help="each integration adopts two hand-made apps")
     args = parser.parse_args()
     n = args.integrations
 
@@ -67,9 +103,11 @@ def main() -> None:
         time.sleep(1.0)
         idle_rss = rss_mib(process.pid)
 
+        adopt = [hand_made_apps(stack, index) if args.adopt else None for index in range(n)]
+        stack.okta.clear_requests()
         started = time.monotonic()
         for index in range(n):
-            stack.apply(spec(stack.okta_url, index))
+            stack.apply(spec(stack.okta_url, index, adopt[index]))
         for index in range(n):
             stack.wait_ready(NAMESPACE, f"factory-{index}", timeout=300)
         converged = time.monotonic() - started
@@ -86,6 +124,7 @@ def main() -> None:
             json.dumps(
                 {
                     "integrations": n,
+                    "adopting": args.adopt,
                     "seconds_until_all_ready": round(converged, 2),
                     "first_convergence": {
                         "okta_calls": first_calls,

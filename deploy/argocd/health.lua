@@ -20,6 +20,8 @@ local TERMINAL = {
   OktaAuthorizationServerNotFound = true,
   OktaRejected = true,
   SecretConflict = true,
+  AdoptionRefused = true,
+  OktaAppDeleted = true,
 }
 
 local hs = {}

@@ -52,6 +52,12 @@ def _resources(file: str) -> list[dict[str, Any]]:
     return resources
 
 
+# `plan --live` exit codes beyond 0 (planned), 1 (invalid spec, or a reconcile would stop) and 2 (a
+# file or an option it cannot use): 3 when Okta differs from the spec, with --detailed-exitcode only.
+CHANGES_PENDING = 3
+TOKEN_VARIABLE = "OKTA_API_TOKEN"
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     from outsystems_okta.api.spec import SpecError, parse_spec
     from outsystems_okta.blueprint import Owner, desired_apps
@@ -60,6 +66,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         resources = _resources(args.file)
     except _BadInput as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.live:
+        return _plan_live(args, resources)
+    if args.detailed_exitcode or args.org_url:
+        option = "--detailed-exitcode" if args.detailed_exitcode else "--org-url"
+        print(f"error: {option} goes with --live", file=sys.stderr)
         return 2
     plans = []
     for doc in resources:
@@ -86,6 +98,77 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         )
     print(json.dumps(plans[0] if len(plans) == 1 else plans, indent=2))
     return 0
+
+
+def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int:
+    """Read the org (GET only) and print what a reconcile of each resource would change."""
+    import asyncio
+    import os
+
+    from outsystems_okta.api import patterns
+    from outsystems_okta.api.spec import SpecError, parse_spec
+
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        # Never a command-line option: it would land in the shell history and in `ps`.
+        print(f"error: --live reads Okta with the API token in ${TOKEN_VARIABLE}; set it", file=sys.stderr)
+        return 2
+    if args.org_url is not None and not patterns.ORG_URL.fits(args.org_url):
+        print(f"error: --org-url {args.org_url!r} {patterns.ORG_URL.message}", file=sys.stderr)
+        return 2
+    jobs = []
+    for doc in resources:
+        meta = doc.get("metadata") or {}
+        try:
+            spec = parse_spec(doc.get("spec"))
+        except SpecError as exc:
+            for problem in exc.problems:
+                print(f"error: {meta.get('name')}: {problem}", file=sys.stderr)
+            return 1
+        org_url = (args.org_url or spec.okta.org_url).rstrip("/")
+        if org_url.startswith("http://") and not args.allow_insecure_loopback:
+            print(
+                f"error: {org_url} is plain http: the token would travel in clear text; "
+                "pass --allow-insecure-loopback for a sandbox on loopback",
+                file=sys.stderr,
+            )
+            return 2
+        jobs.append((doc, org_url))
+    try:
+        previews = asyncio.run(_previews(jobs, token))
+    except ValueError as exc:  # a token the client refuses to send; its message never holds the token
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from outsystems_okta.plan.preview import render
+
+    sys.stdout.write("\n".join(render(p) for p in previews))
+    if any(p.blocked for p in previews):
+        return 1
+    if args.detailed_exitcode and any(p.has_changes for p in previews):
+        return CHANGES_PENDING
+    return 0
+
+
+async def _previews(jobs: list[tuple[dict[str, Any], str]], token: str) -> list[Any]:
+    from outsystems_okta.okta import read_only_client
+    from outsystems_okta.reconcile import Options, Resource
+    from outsystems_okta.reconcile.preview import preview
+
+    results = []
+    for doc, org_url in jobs:
+        meta = doc.get("metadata") or {}
+        resource = Resource(
+            namespace=str(meta.get("namespace") or "default"),
+            name=str(meta.get("name")),
+            uid=str(meta.get("uid") or "<assigned by Kubernetes>"),
+            generation=meta.get("generation"),
+            spec=dict(doc.get("spec") or {}),
+            # `kubectl get -o yaml` output carries status: the plan then starts from the apps it records.
+            status=dict(doc.get("status") or {}),
+        )
+        async with read_only_client(org_url, token) as okta:
+            results.append(await preview(resource, okta, org_url, Options()))
+    return results
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -173,9 +256,31 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     plan = sub.add_parser(
-        "plan", help="print the two Okta app bodies a resource produces (no cluster, no Okta)"
+        "plan",
+        help="print the two Okta app bodies a resource produces (no cluster, no Okta), or with --live "
+        "what a reconcile would change in the org (reads only)",
     )
     plan.add_argument("-f", "--file", required=True, help="YAML file with an OutSystemsOktaIntegration")
+    plan.add_argument(
+        "--live",
+        action="store_true",
+        help=f"read the Okta org (GET only, token from ${TOKEN_VARIABLE}) and print, per app, what a "
+        "reconcile would create or change, field by field, and the group assignments; feed it "
+        "`kubectl get osokta NAME -o yaml` to start from the apps the resource already manages",
+    )
+    plan.add_argument(
+        "--org-url", metavar="URL", help="with --live: the org to read (default: spec.okta.orgUrl)"
+    )
+    plan.add_argument(
+        "--allow-insecure-loopback",
+        action="store_true",
+        help="with --live: accept a plain-http org URL on loopback (the sandbox)",
+    )
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help=f"with --live: exit {CHANGES_PENDING} when a reconcile would change something (0: nothing)",
+    )
     plan.set_defaults(func=_cmd_plan)
 
     crd = sub.add_parser("crd", help="print the CustomResourceDefinition")

@@ -230,11 +230,12 @@ def test_delete_with_delete_policy_removes_the_apps(stack: Stack, okta: Okta) ->
 
 
 def test_crash_between_create_and_status_makes_no_duplicate(stack: Stack, okta: Okta) -> None:
-    # Slow Okta down so the operator is surely between "apps created" and "status written" when killed.
+    # Slow Okta down so the operator is surely between "apps created" and "status written" when killed:
+    # after the creates, the group assignments (0.5 s each) keep the pass going.
     okta.hook("latency", {"seconds": 0.5})
     stack.create_credentials(NAMESPACE)
     stack.start_operator()
-    stack.apply(resource(stack.okta_url))
+    stack.apply(resource(stack.okta_url, access={"groups": ["OutSystems IT"]}))
     deadline = time.monotonic() + 20
     while len(okta.apps()) < 2:
         assert time.monotonic() < deadline, "the operator never created both apps"

@@ -340,3 +340,76 @@ def test_packaged_example_is_the_deploy_example() -> None:
     repo = Path(__file__).resolve().parents[2]
     packaged = repo / "operator" / "outsystems_okta" / "examples" / "integration.yaml"
     assert packaged.read_text() == (repo / "deploy" / "examples" / "integration.yaml").read_text()
+
+
+# -- plan --live: what is refused before anything is read (the live plans: tests/integration) -----------
+
+
+def test_live_without_a_token_exits_2_and_reads_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
+    assert (code, out) == (2, "")
+    assert err == "error: --live reads Okta with the API token in $OKTA_API_TOKEN; set it\n"
+
+
+def test_live_with_a_blank_token_is_no_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", "  ")
+    code, _, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
+    assert code == 2 and "OKTA_API_TOKEN" in err
+
+
+@pytest.mark.parametrize("option", [["--detailed-exitcode"], ["--org-url", "https://acme.okta.com"]])
+def test_live_options_without_live_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: list[str]
+) -> None:
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), *option)
+    assert (code, out) == (2, "")
+    assert err == f"error: {option[0]} goes with --live\n"
+
+
+def test_live_with_an_invalid_spec_exits_1_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", "00not-used-0123456789")
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, INVALID), "--live")
+    assert (code, out) == (1, "")
+    assert err.count("error: broken: spec.") == 3
+
+
+@pytest.mark.parametrize(
+    "org_url", ["https://acme.okta.com/oauth2/default", "acme.okta.com", "http://acme.okta.com"]
+)
+def test_live_with_an_org_url_that_is_not_one_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, org_url: str
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", "00not-used-0123456789")
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live", "--org-url", org_url)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: --org-url {org_url!r} must be the https URL of your Okta org")
+
+
+def test_live_on_plain_http_needs_the_loopback_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", "00not-used-0123456789")
+    text = VALID.replace("https://acme.okta.com", "http://127.0.0.1:9")
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, text), "--live")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: http://127.0.0.1:9 is plain http: the token would travel in clear text; pass "
+        "--allow-insecure-loopback for a sandbox on loopback\n"
+    )
+
+
+def test_live_with_a_token_the_client_cannot_send_exits_2_without_echoing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = "00has a space-0123456789"
+    monkeypatch.setenv("OKTA_API_TOKEN", token)
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
+    assert (code, out) == (2, "")
+    assert "token must be" in err and token not in err

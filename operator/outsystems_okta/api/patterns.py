@@ -132,6 +132,19 @@ SECRET_KEY = Shape(
     max_length=253,
 )
 
+# An Okta app id (`0oa` and letters and digits, 20 characters in every org seen), as the admin console
+# shows it in the app page's address (.../admin/app/oidc_client/instance/0oa.../) and, unless someone chose
+# a custom one, as the app's Client ID. The length is not pinned to 20: a wrong id is caught by Okta (404,
+# reported as AdoptionRefused) while a too-strict rule could refuse a real one with no way around it.
+APP_ID = Shape(
+    pattern="^0oa[A-Za-z0-9]+$",
+    message=(
+        "must be an Okta app id like 0oa1b2c3d4e5f6g7h8i9: 0oa followed by letters and digits, as in the "
+        "address of the app's page in the Okta admin console (after /instance/)"
+    ),
+    max_length=100,
+)
+
 SHAPES: dict[str, Shape] = {
     "hostname": HOSTNAME,
     "environment name": ENV_NAME,
@@ -139,6 +152,7 @@ SHAPES: dict[str, Shape] = {
     "authorization server id": AUTH_SERVER_ID,
     "Secret name": SECRET_NAME,
     "Secret key": SECRET_KEY,
+    "Okta app id": APP_ID,
 }
 
 

@@ -55,6 +55,18 @@ class DeletionPolicy(StrEnum):
     DELETE = "Delete"
 
 
+class MissingAppPolicy(StrEnum):
+    STOP = "Stop"
+    RECREATE = "Recreate"
+
+
+def _no_schema_default(schema: dict[str, Any]) -> None:
+    # The model keeps its default, but the CRD must not: an API server fills schema defaults into the
+    # stored object, and the operator could then no longer tell a label the user chose from one it
+    # defaulted (an adopted app keeps its own label unless the spec names one).
+    schema.pop("default", None)
+
+
 class CredentialsSecretRef(_Model):
     """A Secret in the resource's own namespace that holds an Okta API token."""
 
@@ -153,6 +165,10 @@ class Access(_Model):
 
 
 AppLabel = Annotated[str, Field(min_length=1, max_length=100)]
+AppId = Annotated[str, Field(**patterns.shaped(patterns.APP_ID)), _shape_check(patterns.APP_ID)]
+
+# Role names as status and the ownership marker spell them, to the spec's field names.
+_ROLE_FIELDS = {"consoles": "consoles", "developmentTools": "development_tools"}
 
 
 class AppLabels(_Model):
@@ -160,13 +176,77 @@ class AppLabels(_Model):
 
     consoles: AppLabel = Field(
         default=DEFAULT_CONSOLES_LABEL,
-        description="Label of the Web app used by the OutSystems consoles (Service Center, LifeTime).",
+        description=(
+            "Label of the Web app used by the OutSystems consoles (Service Center, LifeTime). Default: "
+            "OutSystems Consoles for an app the operator creates; an adopted app keeps its own label."
+        ),
+        json_schema_extra=_no_schema_default,
     )
     development_tools: AppLabel = Field(
         default=DEFAULT_TOOLS_LABEL,
         alias="developmentTools",
-        description="Label of the Native app used by Service Studio and Integration Studio.",
+        description=(
+            "Label of the Native app used by Service Studio and Integration Studio. Default: OutSystems "
+            "Development Tools for an app the operator creates; an adopted app keeps its own label."
+        ),
+        json_schema_extra=_no_schema_default,
     )
+
+    def is_set(self, role: str) -> bool:
+        """Whether the spec names this app's label (as opposed to the default)."""
+        return _ROLE_FIELDS[role] in self.model_fields_set
+
+
+_ADOPT_SOMETHING = "has(self.consolesAppId) || has(self.developmentToolsAppId)"
+_ADOPT_SOMETHING_MESSAGE = "name the app to adopt: consolesAppId, developmentToolsAppId or both"
+_ADOPT_TWO_APPS = (
+    "!has(self.consolesAppId) || !has(self.developmentToolsAppId) || "
+    "self.consolesAppId != self.developmentToolsAppId"
+)
+_ADOPT_TWO_APPS_MESSAGE = "consolesAppId and developmentToolsAppId must name two different Okta apps"
+
+
+class Adopt(_Model):
+    """Okta apps an admin already made, to manage instead of creating new ones."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                {"rule": _ADOPT_SOMETHING, "message": _ADOPT_SOMETHING_MESSAGE},
+                {"rule": _ADOPT_TWO_APPS, "message": _ADOPT_TWO_APPS_MESSAGE},
+            ]
+        }
+    )
+
+    consoles_app_id: AppId | None = Field(
+        default=None,
+        alias="consolesAppId",
+        description=(
+            "Id of an existing OIDC Web app to use as OutSystems Consoles (Applications > the app: the id "
+            "after /instance/ in the address). The operator checks it, sets only the fields it owns, keeps "
+            "its client ID and client secret, and never creates a secret."
+        ),
+    )
+    development_tools_app_id: AppId | None = Field(
+        default=None,
+        alias="developmentToolsAppId",
+        description=(
+            "Id of an existing OIDC Native app to use as OutSystems Development Tools. An app not named "
+            "here is created by the operator."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _rules(self) -> Adopt:
+        if self.consoles_app_id is None and self.development_tools_app_id is None:
+            raise ValueError(f"spec.adopt: {_ADOPT_SOMETHING_MESSAGE}")
+        if self.consoles_app_id is not None and self.consoles_app_id == self.development_tools_app_id:
+            raise ValueError(f"spec.adopt: {_ADOPT_TWO_APPS_MESSAGE}")
+        return self
+
+    def app_id(self, role: str) -> str | None:
+        value = getattr(self, f"{_ROLE_FIELDS[role]}_app_id")
+        return str(value) if value is not None else None
 
 
 _UNIQUE_HOSTNAMES = "self.all(e, self.filter(f, f.hostname == e.hostname).size() == 1)"
@@ -220,7 +300,25 @@ class IntegrationSpec(_Model):
         alias="deletionPolicy",
         description=(
             "What happens to the Okta apps when this resource is deleted: Orphan (default) leaves them in "
-            "Okta so a factory is never locked out by accident; Delete deactivates and deletes both."
+            "Okta, as they are but for the operator's ownership marker, so a factory is never locked out "
+            "by accident; Delete deactivates and deletes both (adopted apps included)."
+        ),
+    )
+    adopt: Adopt | None = Field(
+        default=None,
+        description=(
+            "Okta apps an admin already made, to manage instead of creating new ones. Set it before the "
+            "first reconcile: once the resource manages an app, naming another one is refused "
+            "(AdoptionRefused) while the first still exists, because LifeTime holds its client ID."
+        ),
+    )
+    missing_app_policy: MissingAppPolicy = Field(
+        default=MissingAppPolicy.STOP,
+        alias="missingAppPolicy",
+        description=(
+            "What to do when an app this resource manages is gone from Okta: Stop (default) reports "
+            "OktaAppDeleted and changes nothing, because a new app means a new client ID that LifeTime "
+            "must be given by hand; Recreate creates a new app and writes its values to the Secret."
         ),
     )
 
@@ -248,6 +346,10 @@ class IntegrationSpec(_Model):
 
     def output_secret_name(self, resource_name: str) -> str:
         return self.secret_name or f"{resource_name}-lifetime"
+
+    def adopt_id(self, role: str) -> str | None:
+        """The id of the app the spec adopts for a role (`consoles`, `developmentTools`), if any."""
+        return self.adopt.app_id(role) if self.adopt is not None else None
 
 
 class SpecError(ValueError):

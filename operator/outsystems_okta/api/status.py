@@ -35,7 +35,7 @@ class Condition(_Model):
 
 
 class AppRef(_Model):
-    """An Okta app the operator manages."""
+    """An Okta app the operator manages (created or adopted)."""
 
     app_id: str = Field(alias="appId", max_length=100, description="Okta app id.")
     client_id: str = Field(alias="clientId", max_length=100, description="OAuth client id of the app.")
@@ -45,6 +45,13 @@ class AppRef(_Model):
         max_length=64,
         description="Okta group ids the operator assigned to this app (the only ones it ever removes).",
         json_schema_extra={"items": {"type": "string", "maxLength": 100}},
+    )
+    adopted: bool | None = Field(
+        default=None,
+        description=(
+            "True when the app was made by an admin and adopted (spec.adopt): it keeps its own label "
+            "unless spec.appLabels names one."
+        ),
     )
 
 

@@ -4,7 +4,7 @@ No I/O here (an import-linter contract keeps kopf, httpx and kubernetes out).
 """
 
 from outsystems_okta.blueprint.apps import AppRole, DesiredApp, DesiredApps, desired_apps
-from outsystems_okta.blueprint.ownership import Owner, is_owned_by, ownership_marker
+from outsystems_okta.blueprint.ownership import MARKER_KEY, Owner, is_owned_by, marker_of, ownership_marker
 from outsystems_okta.blueprint.uris import (
     consoles_post_logout_uris,
     consoles_redirect_uris,
@@ -13,6 +13,7 @@ from outsystems_okta.blueprint.uris import (
 )
 
 __all__ = [
+    "MARKER_KEY",
     "AppRole",
     "DesiredApp",
     "DesiredApps",
@@ -21,6 +22,7 @@ __all__ = [
     "consoles_redirect_uris",
     "desired_apps",
     "is_owned_by",
+    "marker_of",
     "ownership_marker",
     "tools_post_logout_uris",
     "tools_redirect_uris",

@@ -31,7 +31,8 @@ class DesiredApp:
 
     `oauth_settings` and `oauth_credentials` hold exactly the keys of `settings.oauthClient` and
     `credentials.oauthClient` the operator owns; every other field of the app is left as Okta or an
-    admin has it.
+    admin has it. `label_set` says whether the spec named the label (an adopted app keeps its own
+    label otherwise).
     """
 
     role: AppRole
@@ -39,6 +40,7 @@ class DesiredApp:
     oauth_settings: dict[str, Any]
     oauth_credentials: dict[str, Any]
     marker: dict[str, str]
+    label_set: bool = True
 
     def create_body(self) -> dict[str, Any]:
         """The `POST /api/v1/apps` body that creates this app."""
@@ -79,6 +81,7 @@ def desired_apps(spec: IntegrationSpec, owner: Owner) -> DesiredApps:
         },
         oauth_credentials={"token_endpoint_auth_method": "client_secret_basic"},
         marker=ownership_marker(owner, AppRole.CONSOLES),
+        label_set=spec.app_labels.is_set(AppRole.CONSOLES),
     )
     tools = DesiredApp(
         role=AppRole.DEVELOPMENT_TOOLS,
@@ -93,5 +96,6 @@ def desired_apps(spec: IntegrationSpec, owner: Owner) -> DesiredApps:
         # A native app is a public client: no secret, PKCE required (Okta: `none` demands pkce_required).
         oauth_credentials={"token_endpoint_auth_method": "none", "pkce_required": True},
         marker=ownership_marker(owner, AppRole.DEVELOPMENT_TOOLS),
+        label_set=spec.app_labels.is_set(AppRole.DEVELOPMENT_TOOLS),
     )
     return DesiredApps(consoles=consoles, development_tools=tools)

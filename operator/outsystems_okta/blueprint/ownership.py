@@ -35,13 +35,19 @@ def ownership_marker(owner: Owner, role: str) -> dict[str, str]:
     }
 
 
-def is_owned_by(app: Mapping[str, Any], owner: Owner, role: str) -> bool:
-    """Whether an Okta app (raw JSON) carries our marker for this resource and role."""
+def marker_of(app: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The marker an Okta app (raw JSON) carries under our key, whoever put it there."""
     profile = app.get("profile")
     if not isinstance(profile, Mapping):
-        return False
+        return None
     marker = profile.get(MARKER_KEY)
-    if not isinstance(marker, Mapping):
+    return marker if isinstance(marker, Mapping) else None
+
+
+def is_owned_by(app: Mapping[str, Any], owner: Owner, role: str) -> bool:
+    """Whether an Okta app (raw JSON) carries our marker for this resource and role."""
+    marker = marker_of(app)
+    if marker is None:
         return False
     return (
         marker.get("managedBy") == OPERATOR_NAME

@@ -18,6 +18,7 @@ from .errors import (
     OktaValidationError,
 )
 from .pool import OktaClientPool
+from .readonly import OktaReadOnlyError, ReadOnlyTransport, read_only_client
 from .retry import RetryPolicy
 from .telemetry import ResponseInfo
 
@@ -31,9 +32,12 @@ __all__ = [
     "OktaNotFoundError",
     "OktaProtocolError",
     "OktaRateLimitedError",
+    "OktaReadOnlyError",
     "OktaUnavailableError",
     "OktaValidationError",
+    "ReadOnlyTransport",
     "ResponseInfo",
     "RetryPolicy",
     "bucket_for",
+    "read_only_client",
 ]

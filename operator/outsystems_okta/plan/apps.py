@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from outsystems_okta.blueprint import DesiredApp, Owner, is_owned_by
-from outsystems_okta.blueprint.ownership import MARKER_KEY
+from outsystems_okta.blueprint import MARKER_KEY, DesiredApp, Owner, is_owned_by
 
 # Read-only parts of an app that Okta ignores on PUT; sent back they would only add noise.
 _READ_ONLY = ("_links", "_embedded")
@@ -26,6 +25,18 @@ class AppAction(StrEnum):
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One owned field that a create or update sets: its dotted name, Okta's value and ours.
+
+    `before` is None for a field Okta does not have (and for every field of an app to create).
+    """
+
+    name: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
 class AppPlan:
     action: AppAction
     # The body to POST (create) or PUT (update); None when nothing is to be sent.
@@ -34,7 +45,8 @@ class AppPlan:
     changed: tuple[str, ...] = ()
     # The app exists but is INACTIVE: it must be activated to be usable.
     activate: bool = False
-    notes: tuple[str, ...] = field(default=())
+    # Field by field, what the create or update sets (for `outsystems-okta plan --live`).
+    changes: tuple[FieldChange, ...] = field(default=())
 
 
 def _owned_fields(app: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,11 +79,23 @@ def _same(name: str, want: Any, have: Any) -> bool:
     return bool(want == have)
 
 
+def owned_changes(desired: DesiredApp, observed: Mapping[str, Any] | None) -> tuple[FieldChange, ...]:
+    """Owned fields whose observed value is not the desired one, with both values, in a stable order.
+
+    With no observed app (a create), every owned field is a change from nothing.
+    """
+    want = _owned_fields(desired.create_body())
+    have = _owned_fields(observed) if observed is not None else {}
+    return tuple(
+        FieldChange(name, have.get(name), value)
+        for name, value in want.items()
+        if observed is None or not _same(name, value, have.get(name))
+    )
+
+
 def owned_differences(desired: DesiredApp, observed: Mapping[str, Any]) -> tuple[str, ...]:
     """Owned fields whose observed value is not the desired one, in a stable order."""
-    want = _owned_fields(desired.create_body())
-    have = _owned_fields(observed)
-    return tuple(name for name, value in want.items() if not _same(name, value, have.get(name)))
+    return tuple(change.name for change in owned_changes(desired, observed))
 
 
 def replacement_body(desired: DesiredApp, observed: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,18 +115,35 @@ def replacement_body(desired: DesiredApp, observed: Mapping[str, Any]) -> dict[s
     return body
 
 
+def released_body(observed: Mapping[str, Any]) -> dict[str, Any]:
+    """The full PUT body that gives an app back: Okta's app as it is, minus our ownership marker."""
+    body = copy.deepcopy(dict(observed))
+    for key in _READ_ONLY:
+        body.pop(key, None)
+    profile = body.get("profile")
+    if isinstance(profile, Mapping):
+        body["profile"] = {key: value for key, value in profile.items() if key != MARKER_KEY}
+    credentials = (body.get("credentials") or {}).get("oauthClient")
+    if isinstance(credentials, dict):
+        credentials.pop("client_secret", None)
+    return body
+
+
 def plan_app(desired: DesiredApp, observed: Mapping[str, Any] | None) -> AppPlan:
     if observed is None:
-        return AppPlan(action=AppAction.CREATE, body=desired.create_body())
+        return AppPlan(
+            action=AppAction.CREATE, body=desired.create_body(), changes=owned_changes(desired, None)
+        )
     activate = observed.get("status") == "INACTIVE"
-    changed = owned_differences(desired, observed)
-    if not changed:
+    changes = owned_changes(desired, observed)
+    if not changes:
         return AppPlan(action=AppAction.NONE, activate=activate)
     return AppPlan(
         action=AppAction.UPDATE,
         body=replacement_body(desired, observed),
-        changed=changed,
+        changed=tuple(change.name for change in changes),
         activate=activate,
+        changes=changes,
     )
 
 

@@ -22,6 +22,11 @@ class Reason(StrEnum):
     OKTA_RATE_LIMITED = "OktaRateLimited"
     OKTA_UNAVAILABLE = "OktaUnavailable"
     SECRET_CONFLICT = "SecretConflict"
+    # spec.adopt names an app that cannot be adopted (missing, wrong type, another resource's), or
+    # another app than the one this resource already manages.
+    ADOPTION_REFUSED = "AdoptionRefused"
+    # An app recorded in status is gone from Okta and is not replaced (spec.missingAppPolicy: Stop).
+    OKTA_APP_DELETED = "OktaAppDeleted"
     # An unexpected failure inside the operator (a bug, or the Kubernetes API failing): retried.
     RECONCILE_ERROR = "ReconcileError"
 
@@ -38,6 +43,8 @@ TERMINAL = frozenset(
         Reason.OKTA_AUTH_SERVER_NOT_FOUND,
         Reason.OKTA_REJECTED,
         Reason.SECRET_CONFLICT,
+        Reason.ADOPTION_REFUSED,
+        Reason.OKTA_APP_DELETED,
     }
 )
 

@@ -5,7 +5,8 @@ It takes its clients as arguments (see `ports`), so it runs the same under Kopf,
 """
 
 from outsystems_okta.reconcile.finalize import finalize
-from outsystems_okta.reconcile.outcome import Outcome
+from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.outcome import Outcome, unexpected_failure
 from outsystems_okta.reconcile.ports import (
     EventSink,
     NamespaceReader,
@@ -14,7 +15,7 @@ from outsystems_okta.reconcile.ports import (
     Resource,
     SecretStore,
 )
-from outsystems_okta.reconcile.routine import Options, reconcile, unexpected_failure
+from outsystems_okta.reconcile.routine import reconcile
 
 __all__ = [
     "EventSink",

@@ -1,4 +1,4 @@
-"""Reading the Okta API token from the credentials Secret."""
+"""The Okta API token: read from the credentials Secret, and whether it may travel to the org URL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import base64
 import binascii
 from typing import Any
 
+from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.reconcile.ports import SecretStore
+
+
+def is_insecure(spec: IntegrationSpec) -> bool:
+    """Whether the org URL is plain http (the token would travel in clear text)."""
+    return spec.okta.org_url.startswith("http://")
 
 
 def valid_token(token: str) -> bool:

@@ -1,4 +1,4 @@
-"""Deletion: honour `deletionPolicy` before the finalizer is released."""
+"""Deletion: honour `deletionPolicy` before the finalizer is released (Orphan: see `release`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,15 @@ from outsystems_okta.blueprint import Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason, find
-from outsystems_okta.reconcile.credentials import read_token, valid_token
-from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Outcome, classify
+from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.outcome import (
+    EXTERNAL_FIX_DELAY,
+    Outcome,
+    classify,
+    is_new_problem,
+    make_outcome,
+)
 from outsystems_okta.reconcile.ports import (
     EventSink,
     NamespaceReader,
@@ -21,21 +28,13 @@ from outsystems_okta.reconcile.ports import (
     Resource,
     SecretStore,
 )
-from outsystems_okta.reconcile.routine import Options, is_insecure, is_new_problem, make_outcome
+from outsystems_okta.reconcile.release import adopted_ids, is_ours, recorded_ids, release
 
 logger = logging.getLogger(__name__)
 
 
 def _policy(spec: Mapping[str, Any]) -> str:
     return str(spec.get("deletionPolicy") or DeletionPolicy.ORPHAN.value)
-
-
-def _status_ids(resource: Resource) -> list[str]:
-    return [
-        str(ref["appId"])
-        for role in ("consoles", "developmentTools")
-        if isinstance(ref := resource.status.get(role), Mapping) and ref.get("appId")
-    ]
 
 
 class _Blocked:
@@ -64,7 +63,9 @@ async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapp
     """Ids of every app that is ours: from status, and by our marker.
 
     Status alone is not enough: an app created (or recreated) by a pass whose status write was lost
-    is known only by its marker, and on `Delete` it must not be left behind.
+    is known only by its marker, and on `Delete` it must not be left behind. An app spec.adopt names
+    is deleted only when it carries our marker: an adoption that was refused leaves the admin's app
+    untouched, even under `Delete`.
     """
     ids: list[str] = []
     for role, label in labels.items():
@@ -75,6 +76,15 @@ async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapp
         if selection.chosen is not None:
             ids.append(str(selection.chosen["id"]))
         ids.extend(selection.duplicates)
+    for app_id in adopted_ids(resource.spec):
+        if app_id in ids:
+            continue
+        try:
+            app = await okta.get_app(app_id)
+        except OktaNotFoundError:
+            continue
+        if is_ours(app, resource.uid):
+            ids.append(app_id)
     return list(dict.fromkeys(ids))
 
 
@@ -105,13 +115,7 @@ async def finalize(
     """
     blocked = _Blocked(resource, events, options)
     if _policy(resource.spec) != DeletionPolicy.DELETE.value:
-        apps = _status_ids(resource)
-        if apps:
-            events(
-                "Normal",
-                "OktaAppsOrphaned",
-                f"Left Okta apps {', '.join(apps)} in place (deletionPolicy Orphan)",
-            )
+        await release(resource, connect=connect, secrets=secrets, events=events, options=options)
         return None
 
     try:
@@ -132,7 +136,7 @@ async def finalize(
             # back, and waiting would keep the namespace Terminating forever.
             message = (
                 f"Namespace {resource.namespace!r} is being deleted and Secret {ref.name!r} is gone: "
-                f"left the Okta apps {', '.join(_status_ids(resource)) or '(none recorded)'} in Okta; "
+                f"left the Okta apps {', '.join(recorded_ids(resource)) or '(none recorded)'} in Okta; "
                 "delete them there"
             )
             logger.warning(message)

@@ -1,7 +1,10 @@
-"""The result of one reconcile: the status to write and whether (and when) to try again."""
+"""The result of one pass (reconcile or finalize): the status to write, whether and when to try again,
+and the Warning that a new problem deserves."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +18,9 @@ from outsystems_okta.okta.errors import (
     OktaUnavailableError,
     OktaValidationError,
 )
-from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.plan.conditions import READY, Reason, with_condition
+from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.ports import Resource
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,15 @@ EXTERNAL_FIX_DELAY = 60.0
 TRANSIENT_DELAY = 15.0
 
 
+class Failure(Exception):
+    """A pass stopped for a reason that is not an Okta error (the message is safe to show)."""
+
+    def __init__(self, reason: Reason, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
 def classify(exc: OktaError) -> tuple[Reason, float | None]:
     """The Ready reason for an Okta failure and how soon a retry makes sense."""
     if isinstance(exc, OktaRateLimitedError):
@@ -53,3 +67,60 @@ def classify(exc: OktaError) -> tuple[Reason, float | None]:
     if isinstance(exc, OktaNotFoundError):
         return Reason.OKTA_REJECTED, EXTERNAL_FIX_DELAY
     return Reason.OKTA_UNAVAILABLE, TRANSIENT_DELAY
+
+
+_ERROR_ID = re.compile(r"\s*\(errorId [^)]*\)")
+
+
+def _stable(message: str) -> str:
+    """A failure message without the parts that change on every retry (Okta's errorId)."""
+    return _ERROR_ID.sub("", message)
+
+
+def is_new_problem(previous: Mapping[str, Any] | None, reason: Reason, message: str) -> bool:
+    """One Warning per new problem, not one per retry: retries of the same failure stay quiet even
+    though Okta stamps every error answer with a fresh errorId."""
+    if previous is None:
+        return True
+    seen = (previous.get("status"), previous.get("reason"), _stable(str(previous.get("message", ""))))
+    return seen != ("False", reason.value, _stable(message))
+
+
+def make_outcome(
+    resource: Resource,
+    options: Options,
+    *,
+    ready: bool,
+    reason: Reason,
+    message: str,
+    status: Mapping[str, Any] | None = None,
+    retry_after: float | None = None,
+) -> Outcome:
+    fields = dict(status or {})
+    fields["observedGeneration"] = resource.generation
+    fields["conditions"] = with_condition(
+        resource.status.get("conditions"),
+        type_=READY,
+        status=ready,
+        reason=reason,
+        message=message,
+        generation=resource.generation,
+        now=options.now(),
+    )
+    return Outcome(ready=ready, reason=reason, message=message, status=fields, retry_after=retry_after)
+
+
+def unexpected_message(exc: BaseException) -> str:
+    return f"Unexpected {type(exc).__name__} while reconciling: {str(exc)[:300]}"
+
+
+def unexpected_failure(resource: Resource, exc: BaseException, options: Options) -> Outcome:
+    """The outcome of a pass that raised instead of returning: not Ready, retried soon."""
+    return make_outcome(
+        resource,
+        options,
+        ready=False,
+        reason=Reason.RECONCILE_ERROR,
+        message=unexpected_message(exc),
+        retry_after=TRANSIENT_DELAY,
+    )

@@ -388,6 +388,10 @@ def test_the_crd_declares_the_expected_cel_rules_and_they_compile() -> None:
         ("spec.environments[*].name", patterns.ENV_NAME.message),
         ("spec.environments[*].hostname", patterns.HOSTNAME.message),
         ("spec.secretName", patterns.SECRET_NAME.message),
+        ("spec.adopt", "name the app to adopt: consolesAppId, developmentToolsAppId or both"),
+        ("spec.adopt", "consolesAppId and developmentToolsAppId must name two different Okta apps"),
+        ("spec.adopt.consolesAppId", patterns.APP_ID.message),
+        ("spec.adopt.developmentToolsAppId", patterns.APP_ID.message),
     }
     for _, rule in cel_rules(crd_schema(crd_apiversion())):
         _cel_program(rule["rule"])

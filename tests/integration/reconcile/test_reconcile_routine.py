@@ -240,6 +240,40 @@ async def test_first_pass_creates_both_apps_and_the_secret_and_the_next_pass_cha
     assert len(world.apps()) == 2
 
 
+async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(world: World) -> None:
+    # The README's figures (one group): every call is one against Okta's rate limits.
+    it_group = world.group_id("OutSystems IT")
+    it = world.integration(spec=spec_of(world, access={"groups": ["OutSystems IT"]}))
+
+    assert_ready(await it.reconcile(), it)
+
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    assert [(r.method, r.path) for r in world.requests()] == [
+        ("GET", "/api/v1/authorizationServers/default"),
+        ("GET", "/api/v1/apps"),  # our marker, in case a create's answer was lost
+        ("GET", "/api/v1/apps"),
+        ("GET", "/api/v1/groups"),
+        ("POST", "/api/v1/apps"),
+        ("POST", "/api/v1/apps"),
+        # A new app has no assignments: they are not listed. Its secret came with the create.
+        ("PUT", f"/api/v1/apps/{cid}/groups/{it_group}"),
+        ("PUT", f"/api/v1/apps/{tid}/groups/{it_group}"),
+    ]
+    assert (len(world.requests()), len(world.writes())) == (8, 4)
+
+    world.sb.clear_requests()
+    assert_ready(await it.reconcile(), it)
+    assert [(r.method, r.path) for r in world.requests()] == [
+        ("GET", "/api/v1/authorizationServers/default"),
+        ("GET", f"/api/v1/apps/{cid}"),
+        ("GET", f"/api/v1/apps/{tid}"),
+        ("GET", "/api/v1/groups"),
+        ("GET", f"/api/v1/apps/{cid}/groups"),
+        ("GET", f"/api/v1/apps/{tid}/groups"),
+        ("GET", f"/api/v1/apps/{cid}/credentials/secrets"),
+    ]
+
+
 # -- 2. drift repair -------------------------------------------------------------------------------
 
 
@@ -290,10 +324,74 @@ async def test_drift_on_the_consoles_app_is_repaired_by_one_put_that_keeps_the_a
     await assert_steady(world, it)
 
 
-# -- 3. app deleted out of band ---------------------------------------------------------------------
+# -- 3. app deleted out of band: never silently replaced (LifeTime holds its client ID) ---------------
 
 
-async def test_an_app_deleted_out_of_band_is_recreated_and_its_new_client_lands_in_the_secret(
+def lifetime_update(secret: str = SECRET) -> str:
+    return (
+        "As LifeTime cannot edit an active provider, give it the new values by adding a new OpenID Connect "
+        "provider (LifeTime > User Management > Authentication Settings) with the values in Secret "
+        f"{secret!r}, activating it and removing the old one"
+    )
+
+
+async def test_an_app_deleted_out_of_band_stops_the_pass_with_okta_app_deleted_and_writes_nothing(
+    world: World,
+) -> None:
+    it = await converged(world)
+    old_cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    before = it.secret()
+    status_before = copy.deepcopy(it.status)
+    await world.admin.delete_app(old_cid)
+    world.sb.clear_requests()
+
+    outcome = await it.reconcile()
+
+    assert_not_ready(outcome, it, Reason.OKTA_APP_DELETED, None)
+    assert outcome.message == (
+        f"Okta app {old_cid} ({CONSOLES!r}) is gone from Okta; LifeTime's provider still holds it as "
+        "Client ID for Web tools, so signing in fails until LifeTime is given a new app's client ID. "
+        "The operator did not create a replacement (spec.missingAppPolicy: Stop): set "
+        "spec.missingAppPolicy: Recreate to create one, or spec.adopt.consolesAppId to adopt another app. "
+        + lifetime_update()
+    )
+    # Nothing written anywhere: not in Okta, not the Secret; status still names the app LifeTime holds.
+    assert world.writes() == []
+    assert world.secrets.writes == []
+    assert it.secret() == before
+    assert it.status["consoles"] == status_before["consoles"]
+    assert it.status["developmentTools"] == status_before["developmentTools"]
+    assert [a["id"] for a in world.apps()] == [tid]
+    # Gone was only concluded after a second look, and no marker search or create followed.
+    assert world.sleeper.calls == [0]
+    assert len(world.calls("GET", f"/api/v1/apps/{old_cid}")) == 2
+    assert world.calls("GET", "/api/v1/apps") == []
+    assert it.events.items == [("Warning", "OktaAppDeleted", outcome.message)]
+
+    # The next pass (the drift timer) says nothing new.
+    again = await it.reconcile()
+    assert_not_ready(again, it, Reason.OKTA_APP_DELETED, None)
+    assert it.events.reasons("Warning") == ["OktaAppDeleted"]
+    assert world.writes() == []
+
+
+async def test_both_apps_deleted_are_reported_together(world: World) -> None:
+    it = await converged(world)
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    await world.admin.delete_app(cid)
+    await world.admin.delete_app(tid)
+    world.sb.clear_requests()
+
+    outcome = await it.reconcile()
+
+    assert_not_ready(outcome, it, Reason.OKTA_APP_DELETED, None)
+    assert f"Okta app {cid} ({CONSOLES!r}) is gone" in outcome.message
+    assert f"Okta app {tid} ({TOOLS!r}) is gone" in outcome.message
+    assert "Client ID for Desktop tools" in outcome.message
+    assert world.writes() == [] and world.apps() == []
+
+
+async def test_with_missing_app_policy_recreate_a_deleted_app_is_recreated_and_lifetime_is_told(
     world: World,
 ) -> None:
     it = await converged(world)
@@ -301,7 +399,11 @@ async def test_an_app_deleted_out_of_band_is_recreated_and_its_new_client_lands_
     before = it.secret()
     assert before is not None
     await world.admin.delete_app(old_cid)
+    stopped = await it.reconcile()
+    assert stopped.reason is Reason.OKTA_APP_DELETED
     world.sb.clear_requests()
+    it.events.clear()
+    it.change_spec(missingAppPolicy="Recreate")
 
     outcome = await it.reconcile()
 
@@ -314,13 +416,12 @@ async def test_an_app_deleted_out_of_band_is_recreated_and_its_new_client_lands_
     assert new_app is not None and new_app["status"] == "ACTIVE"
     assert new_app["settings"]["oauthClient"]["redirect_uris"] == consoles_redirects()
 
+    # One create; the marker search before it is the lost-create safety net.
     assert [(r.method, r.path) for r in world.writes()] == [("POST", "/api/v1/apps")]
+    assert len(world.calls("GET", "/api/v1/apps")) == 1
     # The other app is untouched: not a single write to it.
     assert not [r for r in world.writes() if r.path.startswith(f"/api/v1/apps/{tid}")]
     assert it.app_id("developmentTools") == tid
-    # Gone was only concluded after a second look.
-    assert world.sleeper.calls == [0]
-    assert len(world.calls("GET", f"/api/v1/apps/{old_cid}")) == 2
 
     after = it.secret()
     assert after is not None
@@ -330,11 +431,31 @@ async def test_an_app_deleted_out_of_band_is_recreated_and_its_new_client_lands_
     assert len(world.secrets.writes) == 1
 
     assert it.events.items == [
-        ("Warning", "OktaAppMissing", f"Okta app {old_cid} ({CONSOLES!r}) is gone; recreating it"),
+        (
+            "Warning",
+            "OktaAppMissing",
+            f"Okta app {old_cid} ({CONSOLES!r}) is gone; creating a new one "
+            "(spec.missingAppPolicy: Recreate)",
+        ),
         ("Normal", "OktaAppCreated", f"Created Okta app {CONSOLES!r} ({new_cid})"),
         ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'"),
+        (
+            "Warning",
+            "LifeTimeUpdateRequired",
+            f"LifeTime must be updated: Secret 'factory-lifetime' holds a new webClientId {old_cid} -> "
+            f"{new_cid}, webClientSecret. " + lifetime_update(),
+        ),
+        ("Normal", "Reconciled", outcome.message),
     ]
     await assert_steady(world, it)
+
+
+async def test_a_first_convergence_is_not_mistaken_for_a_deleted_app(world: World) -> None:
+    # No app recorded in status: nothing was ever created, so nothing can be "gone".
+    it = world.integration()
+    outcome = await it.reconcile()
+    assert_ready(outcome, it)
+    assert it.events.of("OktaAppDeleted") == [] and it.events.of("LifeTimeUpdateRequired") == []
 
 
 # -- 4. app deactivated out of band -----------------------------------------------------------------
@@ -355,7 +476,14 @@ async def test_an_app_deactivated_out_of_band_is_reactivated_not_recreated(world
     assert {a["id"]: a["status"] for a in world.apps()} == {cid: "ACTIVE", tid: "ACTIVE"}
     assert (it.app_id("consoles"), it.app_id("developmentTools")) == (cid, tid)
     assert world.secrets.writes == []
-    assert it.events.items == [("Normal", "OktaAppActivated", f"Activated Okta app {TOOLS!r} ({tid})")]
+    assert it.events.items == [
+        (
+            "Warning",
+            "OktaAppReactivated",
+            f"Okta app {TOOLS!r} ({tid}) was inactive (deactivated in Okta); reactivated it, its client ID "
+            "is unchanged",
+        )
+    ]
     await assert_steady(world, it)
 
 
@@ -379,7 +507,13 @@ async def test_a_client_secret_rotated_in_okta_replaces_the_one_in_the_secret_on
     assert len(world.secrets.writes) == 1
     assert world.writes() == []
     assert it.events.items == [
-        ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'")
+        ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'"),
+        (
+            "Warning",
+            "LifeTimeUpdateRequired",
+            "LifeTime must be updated: Secret 'factory-lifetime' holds a new webClientSecret. "
+            + lifetime_update(),
+        ),
     ]
     await assert_steady(world, it)
     assert len(world.secrets.writes) == 1
@@ -915,18 +1049,77 @@ async def test_a_404_right_after_create_is_rechecked_and_not_recreated(world: Wo
 # -- 13. finalize ------------------------------------------------------------------------------------
 
 
-async def test_finalize_orphan_leaves_the_apps(world: World) -> None:
+async def test_finalize_orphan_leaves_the_apps_as_they_are_minus_our_marker(world: World) -> None:
     it = await converged(world)
     cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    before = {app_id: world.app(app_id) for app_id in (cid, tid)}
+    secrets_before = world.active_secrets(cid)
 
     result = await it.finalize()
 
     assert result is None
-    assert {a["id"] for a in world.apps()} == {cid, tid}
+    assert [(r.method, r.path) for r in world.writes()] == [
+        ("PUT", f"/api/v1/apps/{cid}"),
+        ("PUT", f"/api/v1/apps/{tid}"),
+    ]
+    for app_id, old in before.items():
+        new = world.app(app_id)
+        assert new is not None and old is not None
+        assert MARKER in old["profile"] and MARKER not in new["profile"]
+        # Everything else as it was (only Okta's own lastUpdated moves).
+        assert {**new, "profile": None, "lastUpdated": None} == {**old, "profile": None, "lastUpdated": None}
+    assert world.active_secrets(cid) == secrets_before
+    assert not any(
+        "client_secret" in (r.request_body or {}).get("credentials", {}).get("oauthClient", {})
+        for r in world.writes()
+    )
+    assert it.events.items == [
+        (
+            "Normal",
+            "OktaAppReleased",
+            f"Removed this resource's ownership marker from Okta app {CONSOLES!r} ({cid}); "
+            "nothing else changed",
+        ),
+        (
+            "Normal",
+            "OktaAppReleased",
+            f"Removed this resource's ownership marker from Okta app {TOOLS!r} ({tid}); nothing else changed",
+        ),
+        ("Normal", "OktaAppsOrphaned", f"Left Okta apps {cid}, {tid} in place (deletionPolicy Orphan)"),
+    ]
+
+
+async def test_finalize_orphan_never_blocks_the_deletion_when_okta_cannot_be_reached(world: World) -> None:
+    it = await converged(world)
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    del world.secrets.objects[(NAMESPACE, CREDENTIALS)]
+
+    result = await it.finalize()
+
+    assert result is None
     assert world.requests() == []
     assert it.events.items == [
-        ("Normal", "OktaAppsOrphaned", f"Left Okta apps {cid}, {tid} in place (deletionPolicy Orphan)")
+        (
+            "Warning",
+            "OktaMarkerLeft",
+            f"Left Okta apps {cid}, {tid} in place (deletionPolicy Orphan) without removing this resource's "
+            "ownership marker (no Okta API token in Secret 'okta-api'); remove "
+            "profile.outsystemsOktaOperator from them before another resource adopts them",
+        )
     ]
+
+
+async def test_finalize_orphan_of_an_app_already_gone_releases_the_other(world: World) -> None:
+    it = await converged(world)
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    await world.admin.delete_app(cid)
+    world.sb.clear_requests()
+
+    assert await it.finalize() is None
+
+    assert [(r.method, r.path) for r in world.writes()] == [("PUT", f"/api/v1/apps/{tid}")]
+    assert it.events.reasons() == ["OktaAppReleased", "OktaAppsOrphaned"]
+    assert it.events.of("OktaAppsOrphaned")[0][2] == f"Left Okta apps {tid} in place (deletionPolicy Orphan)"
 
 
 async def test_finalize_delete_deactivates_and_deletes_both_apps(world: World) -> None:
@@ -1055,7 +1248,7 @@ async def test_finalize_delete_with_an_invalid_spec_stays_pending(world: World) 
 
 
 async def test_finalize_delete_finds_a_recreated_app_whose_id_never_reached_status(world: World) -> None:
-    it = await converged(world, spec=spec_of(world, deletionPolicy="Delete"))
+    it = await converged(world, spec=spec_of(world, deletionPolicy="Delete", missingAppPolicy="Recreate"))
     await world.admin.delete_app(it.app_id("consoles"))
     stale = copy.deepcopy(it.status)
     assert_ready(await it.reconcile(), it)  # recreates the Consoles app...

@@ -281,8 +281,17 @@ def test_defaults_match_the_models() -> None:
     assert props["deletionPolicy"]["default"] == "Orphan"
     assert props["deletionPolicy"]["enum"] == ["Orphan", "Delete"]
     assert props["access"]["properties"]["everyone"]["default"] is False
-    assert props["appLabels"]["properties"]["consoles"]["default"] == "OutSystems Consoles"
-    assert props["appLabels"]["properties"]["developmentTools"]["default"] == "OutSystems Development Tools"
+    assert props["missingAppPolicy"]["default"] == "Stop"
+    assert props["missingAppPolicy"]["enum"] == ["Stop", "Recreate"]
+    # The labels' defaults are the operator's, not the schema's: an API server would fill them into
+    # the stored object, and an adopted app keeps its own label unless the spec names one.
+    for role, label in (
+        ("consoles", "OutSystems Consoles"),
+        ("developmentTools", "OutSystems Development Tools"),
+    ):
+        node = props["appLabels"]["properties"][role]
+        assert "default" not in node
+        assert f"Default: {label} for an app the operator creates" in node["description"]
     # An absent secretName means <metadata.name>-lifetime, computed by the operator: no schema default.
     assert "default" not in props["secretName"]
 
@@ -377,12 +386,14 @@ SHAPED_FIELDS = {
     ".spec.environments[*].name": patterns.ENV_NAME,
     ".spec.environments[*].hostname": patterns.HOSTNAME,
     ".spec.secretName": patterns.SECRET_NAME,
+    ".spec.adopt.consolesAppId": patterns.APP_ID,
+    ".spec.adopt.developmentToolsAppId": patterns.APP_ID,
 }
 
 
 def test_cel_rules_only_where_expected() -> None:
     with_rules = sorted(p for p, n in ALL_NODES if "x-kubernetes-validations" in n)
-    assert with_rules == sorted([".spec", ".spec.environments", *SHAPED_FIELDS])
+    assert with_rules == sorted([".spec", ".spec.environments", ".spec.adopt", *SHAPED_FIELDS])
     for _, node in ALL_NODES:
         for rule in node.get("x-kubernetes-validations") or []:
             # `rule` and `message` only: messageExpression needs Kubernetes 1.27, reason and fieldPath
@@ -572,6 +583,8 @@ def full() -> dict[str, Any]:
         "appLabels": {"consoles": "A Consoles", "developmentTools": "A Tools"},
         "secretName": "factory-lifetime",
         "deletionPolicy": "Delete",
+        "adopt": {"consolesAppId": "0oa1b2c3d4e5f6g7h8i9", "developmentToolsAppId": "0oa9h8g7f6e5d4c3b2a1"},
+        "missingAppPolicy": "Recreate",
     }
 
 
@@ -616,6 +629,10 @@ GOOD: dict[str, dict[str, Any]] = {
     "org-admin-custom-domain": edit(minimal(), ("okta", "orgUrl"), "https://login-admin.acme.com"),
     "empty-access": edit(minimal(), ("access",), {}),
     "empty-app-labels": edit(minimal(), ("appLabels",), {}),
+    "adopt-consoles-only": edit(minimal(), ("adopt",), {"consolesAppId": "0oa1b2c3d4e5f6g7h8i9"}),
+    "adopt-tools-only": edit(minimal(), ("adopt",), {"developmentToolsAppId": "0oa1b2c3d4e5f6g7h8i9"}),
+    "adopt-id-100": edit(minimal(), ("adopt",), {"consolesAppId": "0oa" + "a" * 97}),
+    "missing-app-stop": edit(minimal(), ("missingAppPolicy",), "Stop"),
 }
 
 BAD: dict[str, dict[str, Any]] = {
@@ -674,6 +691,21 @@ BAD: dict[str, dict[str, Any]] = {
     # enum
     "policy-unknown": edit(minimal(), ("deletionPolicy",), "Destroy"),
     "policy-lower": edit(minimal(), ("deletionPolicy",), "delete"),
+    "missing-app-unknown": edit(minimal(), ("missingAppPolicy",), "Ignore"),
+    "missing-app-lower": edit(minimal(), ("missingAppPolicy",), "recreate"),
+    # adopt
+    "adopt-empty": edit(minimal(), ("adopt",), {}),
+    "adopt-typo-only": edit(minimal(), ("adopt",), {"consolesAppID": "0oa1b2c3d4e5f6g7h8i9"}),
+    "adopt-same-app-twice": edit(
+        minimal(),
+        ("adopt",),
+        {"consolesAppId": "0oa1b2c3d4e5f6g7h8i9", "developmentToolsAppId": "0oa1b2c3d4e5f6g7h8i9"},
+    ),
+    "adopt-client-id-not-app-id": edit(minimal(), ("adopt",), {"consolesAppId": "my-lifetime-client"}),
+    "adopt-id-prefix-only": edit(minimal(), ("adopt",), {"consolesAppId": "0oa"}),
+    "adopt-id-101": edit(minimal(), ("adopt",), {"consolesAppId": "0oa" + "a" * 98}),
+    "adopt-id-trailing-newline": edit(minimal(), ("adopt",), {"consolesAppId": "0oa1b2c3\n"}),
+    "adopt-id-group-id": edit(minimal(), ("adopt",), {"consolesAppId": "00g1b2c3d4e5f6g7h8i9"}),
     # cross-field CEL rules
     "duplicate-hostname": edit(
         minimal(),
@@ -753,6 +785,8 @@ SHAPE_MISTAKES = [
     (".spec.environments[*].name", ("environments", 0, "name"), "Dev"),
     (".spec.environments[*].hostname", ("environments", 0, "hostname"), "dev.acme.com:443"),
     (".spec.secretName", ("secretName",), "factory_lifetime"),
+    (".spec.adopt.consolesAppId", ("adopt", "consolesAppId"), "https://acme-admin.okta.com/admin/app/x"),
+    (".spec.adopt.developmentToolsAppId", ("adopt", "developmentToolsAppId"), "servicestudio-client"),
 ]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
-from outsystems_okta.api.spec import DeletionPolicy, IntegrationSpec, SpecError, parse_spec
+from outsystems_okta.api.spec import DeletionPolicy, IntegrationSpec, MissingAppPolicy, SpecError, parse_spec
 
 Path = tuple[str | int, ...]
 
@@ -91,6 +91,10 @@ def test_minimal_spec_gets_every_default() -> None:
     assert spec.secret_name is None
     assert spec.deletion_policy is DeletionPolicy.ORPHAN
     assert spec.output_secret_name("factory") == "factory-lifetime"
+    assert spec.adopt is None
+    assert spec.adopt_id("consoles") is None and spec.adopt_id("developmentTools") is None
+    assert spec.missing_app_policy is MissingAppPolicy.STOP
+    assert not spec.app_labels.is_set("consoles") and not spec.app_labels.is_set("developmentTools")
 
 
 def test_default_app_labels_are_the_seed_page_names() -> None:
@@ -129,6 +133,91 @@ def test_every_field_set_explicitly_is_kept() -> None:
     assert spec.app_labels.development_tools == "Factory A Tools"
     assert spec.deletion_policy is DeletionPolicy.DELETE
     assert spec.output_secret_name("factory") == "custom.secret"
+    assert spec.app_labels.is_set("consoles") and spec.app_labels.is_set("developmentTools")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Adoption and the missing-app policy
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_adopt_ids_are_read_per_role() -> None:
+    spec = parse_spec(
+        changed(minimal(), ("adopt",), {"consolesAppId": "0oaWEB1", "developmentToolsAppId": "0oaNATIVE2"})
+    )
+    assert (spec.adopt_id("consoles"), spec.adopt_id("developmentTools")) == ("0oaWEB1", "0oaNATIVE2")
+
+
+@pytest.mark.parametrize("role", ["consoles", "developmentTools"])
+def test_one_app_may_be_adopted_alone(role: str) -> None:
+    spec = parse_spec(changed(minimal(), ("adopt",), {f"{role}AppId": "0oa1b2c3d4e5f6g7h8i9"}))
+    other = "developmentTools" if role == "consoles" else "consoles"
+    assert spec.adopt_id(role) == "0oa1b2c3d4e5f6g7h8i9"
+    assert spec.adopt_id(other) is None
+
+
+def test_adopt_must_name_an_app() -> None:
+    assert problems_of(changed(minimal(), ("adopt",), {})) == [
+        "spec.adopt: name the app to adopt: consolesAppId, developmentToolsAppId or both"
+    ]
+
+
+def test_adopt_must_name_two_different_apps() -> None:
+    same = {"consolesAppId": "0oa1b2c3d4e5f6g7h8i9", "developmentToolsAppId": "0oa1b2c3d4e5f6g7h8i9"}
+    assert problems_of(changed(minimal(), ("adopt",), same)) == [
+        "spec.adopt: consolesAppId and developmentToolsAppId must name two different Okta apps"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://acme-admin.okta.com/admin/app/oidc_client/instance/0oa1b2c3d4e5f6g7h8i9/",
+        "my-client-id",
+        "0oa",
+        "0oa1b2-c3",
+        "00g1b2c3d4e5f6g7h8i9",
+        " 0oa1b2c3d4e5f6g7h8i9",
+    ],
+)
+def test_an_adopt_id_must_look_like_an_okta_app_id(value: str) -> None:
+    message = assert_single_problem_at(
+        changed(minimal(), ("adopt", "consolesAppId"), value), ("adopt", "consolesAppId")
+    )
+    assert message == (
+        f"{value!r} must be an Okta app id like 0oa1b2c3d4e5f6g7h8i9: 0oa followed by letters and digits, as "
+        "in the address of the app's page in the Okta admin console (after /instance/)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "policy"), [("Stop", MissingAppPolicy.STOP), ("Recreate", MissingAppPolicy.RECREATE)]
+)
+def test_missing_app_policy(raw: str, policy: MissingAppPolicy) -> None:
+    assert parse_spec(changed(minimal(), ("missingAppPolicy",), raw)).missing_app_policy is policy
+
+
+def test_unknown_missing_app_policy_lists_the_allowed_values() -> None:
+    message = assert_single_problem_at(
+        changed(minimal(), ("missingAppPolicy",), "Ignore"), ("missingAppPolicy",)
+    )
+    assert "'Stop'" in message and "'Recreate'" in message
+
+
+@pytest.mark.parametrize("role", ["consoles", "developmentTools"])
+def test_a_label_named_in_the_spec_is_told_apart_from_the_default(role: str) -> None:
+    spec = parse_spec(changed(minimal(), ("appLabels", role), "Factory A"))
+    other = "developmentTools" if role == "consoles" else "consoles"
+    assert spec.app_labels.is_set(role) and not spec.app_labels.is_set(other)
+    # Even a label equal to the default counts as named: the user said it.
+    spec = parse_spec(
+        changed(
+            minimal(),
+            ("appLabels", role),
+            {"consoles": "OutSystems Consoles"}.get(role, "OutSystems Development Tools"),
+        )
+    )
+    assert spec.app_labels.is_set(role)
 
 
 @pytest.mark.parametrize(

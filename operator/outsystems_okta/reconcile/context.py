@@ -1,0 +1,38 @@
+"""What every step of one reconcile pass shares: the resource, its spec, the clients, and the status
+the pass has learned so far (kept even when a later step fails, so nothing done is forgotten)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from outsystems_okta.api.spec import IntegrationSpec
+from outsystems_okta.blueprint import Owner
+from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore
+
+
+class PassContext:
+    def __init__(
+        self,
+        resource: Resource,
+        spec: IntegrationSpec,
+        okta: OktaApi,
+        secrets: SecretStore,
+        events: EventSink,
+        options: Options,
+    ) -> None:
+        self.resource = resource
+        self.spec = spec
+        self.okta = okta
+        self.secrets = secrets
+        self.events = events
+        self.options = options
+        self.owner = Owner(resource.namespace, resource.name, resource.uid)
+        # The status fields this pass found out; merged into `.status` whatever the outcome.
+        self.status: dict[str, Any] = {}
+
+    def previous(self, role: str) -> Mapping[str, Any]:
+        """What the last pass recorded in status for one app (`consoles`, `developmentTools`)."""
+        previous = self.resource.status.get(role)
+        return previous if isinstance(previous, Mapping) else {}
