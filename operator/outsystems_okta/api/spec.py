@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from outsystems_okta.api import patterns
+from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID, ExtraUris, RefreshTokens
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
 
 
@@ -108,6 +109,16 @@ class OktaSpec(_Model):
     credentials_secret_ref: CredentialsSecretRef = Field(
         alias="credentialsSecretRef",
         description="Secret (same namespace) holding the Okta API token the operator uses.",
+    )
+    sign_in_policy_id: (
+        Annotated[str, Field(**patterns.shaped(SIGN_IN_POLICY_ID)), _shape_check(SIGN_IN_POLICY_ID)] | None
+    ) = Field(
+        default=None,
+        alias="signInPolicyId",
+        description=(
+            "Id of an Okta Identity Engine app sign-in policy (rst...) that both apps use; kept by drift. "
+            "Unset: the apps keep whatever policy Okta or an admin gave them."
+        ),
     )
 
     @property
@@ -321,6 +332,46 @@ class IntegrationSpec(_Model):
             "must be given by hand; Recreate creates a new app and writes its values to the Secret."
         ),
     )
+
+    show_on_dashboard: StrictBool = Field(
+        default=False,
+        alias="showOnDashboard",
+        description=(
+            "Show the two apps' tiles on users' Okta dashboards. Default false: both apps are hidden "
+            "(web and iOS), because neither tile can launch anything (no initiate login URI)."
+        ),
+    )
+    refresh_tokens: RefreshTokens = Field(
+        default_factory=RefreshTokens,
+        alias="refreshTokens",
+        description=(
+            "Refresh-token behaviour per app, set explicitly and kept by drift; defaults are what the "
+            "Okta admin console sets for a Web and a Native app (Static, 30-second leeway)."
+        ),
+    )
+    extra_redirect_uris: ExtraUris = Field(
+        default_factory=ExtraUris,
+        alias="extraRedirectUris",
+        description="Sign-in redirect URIs per app beyond those the OutSystems page lists.",
+    )
+    extra_post_logout_redirect_uris: ExtraUris = Field(
+        default_factory=ExtraUris,
+        alias="extraPostLogoutRedirectUris",
+        description=(
+            "Sign-out redirect URIs per app beyond those the OutSystems page lists (for example "
+            "https://<lifetime>/LifeTimeSDK/CentralizedLogoutPage.aspx, which older LifeTime versions use)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _extra_uri_rules(self) -> IntegrationSpec:
+        problems = [
+            *self.extra_redirect_uris.duplicates("spec.extraRedirectUris"),
+            *self.extra_post_logout_redirect_uris.duplicates("spec.extraPostLogoutRedirectUris"),
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> IntegrationSpec:

@@ -14,6 +14,8 @@ from typing import Any
 
 from outsystems_okta.blueprint import MARKER_KEY, DesiredApp, Owner, is_owned_by
 
+VISIBILITY_HIDE = "visibility.hide"
+
 # Read-only parts of an app that Okta ignores on PUT; sent back they would only add noise.
 _READ_ONLY = ("_links", "_embedded")
 
@@ -59,6 +61,8 @@ def _owned_fields(app: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in credentials.items():
         out[f"credentials.oauthClient.{key}"] = value
     out[f"profile.{MARKER_KEY}"] = (app.get("profile") or {}).get(MARKER_KEY)
+    # Whether dashboards show the tile; the rest of `visibility` (autoLaunch, appLinks) stays the admin's.
+    out[VISIBILITY_HIDE] = (app.get("visibility") or {}).get("hide")
     return out
 
 
@@ -112,6 +116,11 @@ def replacement_body(desired: DesiredApp, observed: Mapping[str, Any]) -> dict[s
     credentials.pop("client_secret", None)
     profile = body.get("profile")
     body["profile"] = {**(profile if isinstance(profile, Mapping) else {}), MARKER_KEY: dict(desired.marker)}
+    visibility = body.get("visibility")
+    body["visibility"] = {
+        **(visibility if isinstance(visibility, Mapping) else {}),
+        "hide": dict(desired.visibility_hide),
+    }
     return body
 
 

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from pydantic import BaseModel, Field
 
-from outsystems_okta.api import patterns
+from outsystems_okta.api import patterns, uri_shapes
+from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID
 from outsystems_okta.api.crd import _schema_of, custom_resource_definition
 from outsystems_okta.api.spec import SpecError, parse_spec
 from outsystems_okta.yamlio import dump
@@ -388,6 +389,12 @@ SHAPED_FIELDS = {
     ".spec.secretName": patterns.SECRET_NAME,
     ".spec.adopt.consolesAppId": patterns.APP_ID,
     ".spec.adopt.developmentToolsAppId": patterns.APP_ID,
+    ".spec.okta.signInPolicyId": SIGN_IN_POLICY_ID,
+    **{
+        f".spec.{field}.{app}[*]": shape
+        for field in ("extraRedirectUris", "extraPostLogoutRedirectUris")
+        for app, shape in (("consoles", uri_shapes.WEB_URI), ("developmentTools", uri_shapes.NATIVE_URI))
+    },
 }
 
 
@@ -592,10 +599,17 @@ def edit(base: dict[str, Any], path: tuple[str | int, ...], value: Any = ...) ->
     """A copy of base with path set to value, or removed when value is omitted."""
     doc = copy.deepcopy(base)
     node: Any = doc
-    for part in path[:-1]:
-        node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+    for part, after in zip(path[:-1], path[1:], strict=True):
+        # A list is made where the path goes on with an index (an extra URI list the spec lacks).
+        node = (
+            node.setdefault(part, [] if isinstance(after, int) else {})
+            if isinstance(node, dict)
+            else node[part]
+        )
     if value is ...:
         del node[path[-1]]
+    elif isinstance(node, list) and path[-1] == len(node):
+        node.append(value)
     else:
         node[path[-1]] = value
     return doc
@@ -787,6 +801,23 @@ SHAPE_MISTAKES = [
     (".spec.secretName", ("secretName",), "factory_lifetime"),
     (".spec.adopt.consolesAppId", ("adopt", "consolesAppId"), "https://acme-admin.okta.com/admin/app/x"),
     (".spec.adopt.developmentToolsAppId", ("adopt", "developmentToolsAppId"), "servicestudio-client"),
+    (".spec.okta.signInPolicyId", ("okta", "signInPolicyId"), "00p1a2b3c4d5e6f7g8h9"),
+    (".spec.extraRedirectUris.consoles[*]", ("extraRedirectUris", "consoles", 0), "https://*.acme.com/cb"),
+    (
+        ".spec.extraRedirectUris.developmentTools[*]",
+        ("extraRedirectUris", "developmentTools", 0),
+        "ServiceStudio://auth",
+    ),
+    (
+        ".spec.extraPostLogoutRedirectUris.consoles[*]",
+        ("extraPostLogoutRedirectUris", "consoles", 0),
+        "http://lifetime.acme.com/LifeTimeSDK/CentralizedLogoutPage.aspx",
+    ),
+    (
+        ".spec.extraPostLogoutRedirectUris.developmentTools[*]",
+        ("extraPostLogoutRedirectUris", "developmentTools", 0),
+        "https://www.outsystems.com/#top",
+    ),
 ]
 
 

@@ -56,6 +56,7 @@ def test_consoles_create_body(apps: DesiredApps) -> None:
                     "https://dev.acme.com/ServiceCenter/CentralizedLogout_CallbackEndpoint.aspx",
                     "https://prod.acme.com/ServiceCenter/CentralizedLogout_CallbackEndpoint.aspx",
                 ],
+                "refresh_token": {"rotation_type": "STATIC", "leeway": 30},
             }
         },
         "profile": {
@@ -67,6 +68,7 @@ def test_consoles_create_body(apps: DesiredApps) -> None:
                 "role": "consoles",
             }
         },
+        "visibility": {"hide": {"iOS": True, "web": True}},
     }
 
 
@@ -98,6 +100,7 @@ def test_development_tools_create_body(apps: DesiredApps) -> None:
                     "servicestudiox11://auth",
                     "https://www.outsystems.com",
                 ],
+                "refresh_token": {"rotation_type": "STATIC", "leeway": 30},
             }
         },
         "profile": {
@@ -109,6 +112,7 @@ def test_development_tools_create_body(apps: DesiredApps) -> None:
                 "role": "developmentTools",
             }
         },
+        "visibility": {"hide": {"iOS": True, "web": True}},
     }
 
 

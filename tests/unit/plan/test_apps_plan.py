@@ -61,7 +61,7 @@ def okta_app(
         "visibility": {
             "autoLaunch": False,
             "autoSubmitToolbar": False,
-            "hide": {"iOS": True, "web": True},
+            "hide": dict(body["visibility"]["hide"]),
             "appLinks": {"oidc_client_link": True},
         },
         "features": [],
@@ -98,7 +98,7 @@ def okta_app(
                 "idp_initiated_login": {"mode": "DISABLED", "default_scope": []},
                 "wildcard_redirect": "DISABLED",
                 "dpop_bound_access_tokens": False,
-                "refresh_token": {"rotation_type": "STATIC", "leeway": 30},
+                "refresh_token": dict(settings["refresh_token"]),
                 "initiate_login_uri": None,
                 "participate_slo": False,
             },
@@ -141,8 +141,9 @@ def test_no_op_when_okta_already_matches(desired: DesiredApp) -> None:
 @pytest.mark.parametrize("desired", [CONSOLES, TOOLS], ids=["consoles", "tools"])
 def test_changes_to_fields_the_operator_does_not_own_are_left_alone(desired: DesiredApp) -> None:
     app = okta_app(desired)
-    app["visibility"]["hide"] = {"iOS": False, "web": False}
-    app["settings"]["oauthClient"]["refresh_token"] = {"rotation_type": "ROTATE", "leeway": 0}
+    # visibility.hide and refresh_token are owned (see their own tests); the rest of visibility is not.
+    app["visibility"]["autoLaunch"] = True
+    app["visibility"]["appLinks"] = {"oidc_client_link": False}
     app["settings"]["oauthClient"]["idp_initiated_login"] = {"mode": "OKTA", "default_scope": ["openid"]}
     app["settings"]["oauthClient"]["wildcard_redirect"] = "SUBDOMAIN"
     app["settings"]["oauthClient"]["logo_uri"] = "https://acme.com/logo.png"
@@ -368,6 +369,7 @@ def test_owned_differences_lists_every_field_in_a_stable_order() -> None:
         "settings.oauthClient.consent_method",
         "settings.oauthClient.redirect_uris",
         "settings.oauthClient.post_logout_redirect_uris",
+        "settings.oauthClient.refresh_token",
         "credentials.oauthClient.token_endpoint_auth_method",
         f"profile.{MARKER_KEY}",
     )
@@ -376,7 +378,8 @@ def test_owned_differences_lists_every_field_in_a_stable_order() -> None:
 def test_bare_app_without_settings_or_credentials_differs_everywhere() -> None:
     changed = owned_differences(TOOLS, {"id": "0oa1", "label": TOOLS.label})
     assert "label" not in changed
-    assert len(changed) == len(TOOLS.oauth_settings) + len(TOOLS.oauth_credentials) + 1
+    # + the marker and visibility.hide
+    assert len(changed) == len(TOOLS.oauth_settings) + len(TOOLS.oauth_credentials) + 2
 
 
 def test_changed_lists_names_never_values() -> None:
@@ -514,6 +517,7 @@ def test_replacement_body_for_a_minimal_app_adds_the_owned_sections() -> None:
         "settings": {"oauthClient": TOOLS.oauth_settings},
         "credentials": {"oauthClient": TOOLS.oauth_credentials},
         "profile": {MARKER_KEY: TOOLS.marker},
+        "visibility": {"hide": {"iOS": True, "web": True}},
     }
 
 
