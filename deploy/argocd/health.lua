@@ -22,6 +22,8 @@ local TERMINAL = {
   SecretConflict = true,
   AdoptionRefused = true,
   OktaAppDeleted = true,
+  OktaFeatureNotEnabled = true,
+  OktaSignInPolicyNotFound = true,
 }
 
 local hs = {}

@@ -118,22 +118,15 @@ NativeUri = Annotated[
     str,
     Field(
         max_length=uri_shapes.MAX_LENGTH,
-        json_schema_extra={
-            "x-kubernetes-validations": [uri_shapes.NATIVE_URI.cel_rule(), _NATIVE_HTTP_RULE]
-        },
+        json_schema_extra={"x-kubernetes-validations": [uri_shapes.NATIVE_URI.cel_rule(), _NATIVE_HTTP_RULE]},
     ),
     _fits(uri_shapes.NATIVE_URI),
     AfterValidator(_native_http),
 ]
 
 
-def _set(description: str) -> dict[str, Any]:
-    # A set: the API server refuses a URI listed twice, and parse_spec does too.
-    return {
-        "max_length": uri_shapes.MAX_ITEMS,
-        "description": description,
-        "json_schema_extra": {"x-kubernetes-list-type": "set"},
-    }
+# A set: the API server refuses a URI listed twice, and parse_spec does too.
+_SET: dict[str, Any] = {"x-kubernetes-list-type": "set"}
 
 
 class ExtraUris(_Model):
@@ -144,15 +137,19 @@ class ExtraUris(_Model):
 
     consoles: list[WebUri] = Field(
         default_factory=list,
-        **_set("Extra URIs for the OutSystems Consoles (Web) app: https only, at most 20."),
+        max_length=uri_shapes.MAX_ITEMS,
+        description="Extra URIs for the OutSystems Consoles (Web) app: https only, at most 20.",
+        json_schema_extra=_SET,
     )
     development_tools: list[NativeUri] = Field(
         default_factory=list,
         alias="developmentTools",
-        **_set(
+        max_length=uri_shapes.MAX_ITEMS,
+        description=(
             "Extra URIs for the OutSystems Development Tools (Native) app: https, a custom scheme like "
             "servicestudio://, or http to a loopback address; at most 20."
         ),
+        json_schema_extra=_SET,
     )
 
     def of(self, role: str) -> list[str]:

@@ -22,7 +22,7 @@ _HOST_LABEL = "[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
 _HOST = f"{_HOST_LABEL}([.]{_HOST_LABEL})*"
 _PORT = "(:[0-9]{1,5})?"
 # Printable ASCII but `#` (a fragment) and `*` (a wildcard): no spaces, no control characters.
-_URI_CHAR = "[!\"$-)+-~]"
+_URI_CHAR = '[!"$-)+-~]'
 _PATH = f"(/{_URI_CHAR}*)?"
 
 MAX_LENGTH = 512

@@ -314,6 +314,23 @@ class OktaClient:
             missing_ok=True,
         )
 
+    # -- app sign-in policies (Identity Engine) ---------------------------------------------------
+
+    async def get_policy(self, policy_id: str) -> dict[str, Any]:
+        """`GET /api/v1/policies/{policyId}`; raises `OktaNotFoundError` when it does not exist."""
+        response = await self._call(
+            _Op("getPolicy"), "GET", f"/api/v1/policies/{_seg(policy_id, 'policy id')}"
+        )
+        return _json_object(response, "getPolicy")
+
+    async def assign_app_policy(self, app_id: str, policy_id: str) -> None:
+        """`PUT /api/v1/apps/{appId}/policies/{policyId}` (204): the app's sign-in policy becomes this one."""
+        await self._call(
+            _Op("assignApplicationPolicy"),
+            "PUT",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/policies/{_seg(policy_id, 'policy id')}",
+        )
+
     # -- authorization servers ---------------------------------------------------------------------
 
     async def get_authorization_server(self, server_id: str) -> dict[str, Any]:

@@ -56,6 +56,16 @@ class OktaAuthError(OktaError):
     """401: the API token is invalid, expired or revoked (E0000011)."""
 
 
+class OktaFeatureNotEnabledError(OktaError):
+    """401 E0000015 "You do not have permission to access the feature you are requesting": the org's
+    Okta plan lacks the feature the call needs (custom authorization servers without the API Access
+    Management add-on). The token was accepted: not an `OktaAuthError`."""
+
+
+# Okta's code for a feature the org does not have (developer.okta.com error codes: E0000015, 401).
+FEATURE_NOT_ENABLED = "E0000015"
+
+
 class OktaForbiddenError(OktaError):
     """403: not allowed, e.g. missing admin role (E0000006) or deleting an active app (E0000056)."""
 
@@ -201,4 +211,6 @@ def error_from_response(
     if 500 <= status <= 599:
         return OktaUnavailableError(message, maybe_applied=maybe_applied, **fields)
     cls = _BY_STATUS.get(status, OktaError)
+    if status == 401 and error_code == FEATURE_NOT_ENABLED:
+        cls = OktaFeatureNotEnabledError
     return cls(message, **fields)

@@ -27,6 +27,11 @@ class Reason(StrEnum):
     ADOPTION_REFUSED = "AdoptionRefused"
     # An app recorded in status is gone from Okta and is not replaced (spec.missingAppPolicy: Stop).
     OKTA_APP_DELETED = "OktaAppDeleted"
+    # Okta answered 401 E0000015: the org lacks a feature (API Access Management for custom
+    # authorization servers, Identity Engine for app sign-in policies). The token itself was accepted.
+    OKTA_FEATURE_NOT_ENABLED = "OktaFeatureNotEnabled"
+    # spec.okta.signInPolicyId names a policy Okta does not have, or one that is no app sign-in policy.
+    OKTA_SIGN_IN_POLICY_NOT_FOUND = "OktaSignInPolicyNotFound"
     # An unexpected failure inside the operator (a bug, or the Kubernetes API failing): retried.
     RECONCILE_ERROR = "ReconcileError"
 
@@ -45,6 +50,8 @@ TERMINAL = frozenset(
         Reason.SECRET_CONFLICT,
         Reason.ADOPTION_REFUSED,
         Reason.OKTA_APP_DELETED,
+        Reason.OKTA_FEATURE_NOT_ENABLED,
+        Reason.OKTA_SIGN_IN_POLICY_NOT_FOUND,
     }
 )
 

@@ -12,6 +12,7 @@ from outsystems_okta.okta.errors import (
     OktaAmbiguousError,
     OktaAuthError,
     OktaError,
+    OktaFeatureNotEnabledError,
     OktaForbiddenError,
     OktaNotFoundError,
     OktaRateLimitedError,
@@ -56,6 +57,8 @@ def classify(exc: OktaError) -> tuple[Reason, float | None]:
         return Reason.OKTA_RATE_LIMITED, max(exc.retry_after, 1.0)
     if isinstance(exc, OktaUnavailableError):
         return Reason.OKTA_UNAVAILABLE, TRANSIENT_DELAY
+    if isinstance(exc, OktaFeatureNotEnabledError):
+        return Reason.OKTA_FEATURE_NOT_ENABLED, EXTERNAL_FIX_DELAY
     if isinstance(exc, OktaAuthError):
         return Reason.OKTA_AUTH_FAILED, EXTERNAL_FIX_DELAY
     if isinstance(exc, OktaForbiddenError):

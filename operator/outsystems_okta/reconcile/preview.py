@@ -22,6 +22,7 @@ from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import AppSurvey, survey_app
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import classify
 from outsystems_okta.reconcile.ports import OktaApi, Resource
 
@@ -87,7 +88,7 @@ async def preview(resource: Resource, okta: OktaApi, org_url: str, options: Opti
             namespace=base.namespace,
             name=base.name,
             org_url=org_url,
-            problems=(f"{reason.value}: {exc}",),
+            problems=(f"{reason.value}: {describe(exc)}",),
         )
 
 

@@ -24,6 +24,7 @@ from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
 from outsystems_okta.reconcile.options import Options
+from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import (
     EXTERNAL_FIX_DELAY,
     TRANSIENT_DELAY,
@@ -35,6 +36,7 @@ from outsystems_okta.reconcile.outcome import (
     unexpected_message,
 )
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.sign_in_policy import SignInPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -67,11 +69,15 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
             "; ".join(r.message for r in refusals),
             EXTERNAL_FIX_DELAY if fixable else None,
         )
+    sign_in = SignInPolicy(ctx)
+    await sign_in.check(surveys)
     group_ids, missing = await access.resolve()
 
     apps: dict[str, EnsuredApp] = {}
     for survey in surveys:
         apps[survey.want.role] = await apply_app(ctx, survey)
+    for ensured in apps.values():
+        await sign_in.ensure(ensured)
     for ensured in apps.values():
         await access.ensure(
             ensured.survey.want,
@@ -177,7 +183,7 @@ async def reconcile(
             return failed(exc.reason, str(exc), exc.retry_after, ctx.status)
         except OktaError as exc:
             reason, delay = classify(exc)
-            return failed(reason, str(exc), delay, ctx.status)
+            return failed(reason, describe(exc), delay, ctx.status)
         except Exception as exc:
             # Not an expected failure (the Kubernetes API refusing a write, or a bug): keep what this
             # pass achieved in status, show the failure, and retry soon.

@@ -19,6 +19,9 @@ PUT    /__sandbox/authorization-servers/{id}/policies
                                   [{policy body..., "rules": [rule body, ...]}, ...] → replaces every
                                   policy of the server (validated like the API; all or nothing)
 POST   /__sandbox/authorization-servers/{id}/status   {"status": "ACTIVE" | "INACTIVE"}
+POST   /__sandbox/features        {"apiAccessManagement": false, "identityEngine": false} (either optional)
+                                  → what the org's plan now includes (until the next reset)
+POST   /__sandbox/sign-in-policies  {"name": "...", "description": "..."} → a new app sign-in policy
 
 A read the API token may not make is an injected fault: POST /__sandbox/faults {"status": 403,
 "count": 100, "path_prefix": "/api/v1/authorizationServers/default/policies"}.
@@ -223,6 +226,34 @@ async def replace_policies(request: web.Request) -> web.Response:
             raise HookError("'rules' must be a list of rule objects")
     policies = runtime(request).replace_policies(request.match_info["authServerId"], data)
     return web.json_response(policies)
+
+
+def _optional_bool(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise HookError(f"'{key}' must be true or false")
+    return value
+
+
+@hooks.post("/__sandbox/features")
+async def set_features(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    features = runtime(request).set_features(
+        api_access_management=_optional_bool(data, "apiAccessManagement"),
+        identity_engine=_optional_bool(data, "identityEngine"),
+    )
+    return web.json_response(features)
+
+
+@hooks.post("/__sandbox/sign-in-policies")
+async def add_sign_in_policy(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    name = _optional_str(data, "name")
+    if not name:
+        raise HookError("'name' is required")
+    return web.json_response(
+        runtime(request).add_sign_in_policy(name, _optional_str(data, "description") or "")
+    )
 
 
 @hooks.post("/__sandbox/authorization-servers/{authServerId}/status")

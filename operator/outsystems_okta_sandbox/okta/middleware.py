@@ -14,6 +14,7 @@ from . import errors
 from .errors import OktaError
 from .httpio import REQUEST_JSON, RESPONSE_JSON, decode_body, error_response, recorded_body, runtime
 from .ids import random_token
+from .org_features import feature_not_enabled
 from .ratelimit import Decision, bucket_for
 from .recording import RecordedRequest
 
@@ -22,6 +23,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+# Custom authorization servers: only with the API Access Management add-on (org_features).
+AUTHORIZATION_SERVERS = "/api/v1/authorizationServers"
 MAX_RECORDED = 50_000  # oldest entries go first; keeps a long-running demo sandbox bounded
 
 
@@ -76,6 +79,8 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
             raise errors.invalid_token()
         if _needs_length(request):
             raise errors.length_required()
+        if request.path.startswith(AUTHORIZATION_SERVERS) and not rt.state.features.api_access_management:
+            raise feature_not_enabled()
         fault = rt.faults.take_fault(request.method, request.path)
         if fault is not None:
             record.injected = True

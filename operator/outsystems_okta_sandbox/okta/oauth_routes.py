@@ -22,8 +22,9 @@ from aiohttp import hdrs, web
 
 from . import render
 from .authorize import ErrorPage, Redirect, authorize
-from .errors import OAuthError, not_found
+from .errors import OAuthError, OktaError, not_found
 from .httpio import runtime
+from .org_features import feature_not_enabled
 from .recording import OAuthExchange, redact
 from .state import AuthServerRecord
 from .token_endpoint import token
@@ -52,6 +53,8 @@ class _Unavailable(Exception):
 
 def _server(request: web.Request) -> AuthServerRecord:
     server_id = request.match_info["authServerId"]
+    if not runtime(request).state.features.api_access_management:
+        raise feature_not_enabled()
     server = runtime(request).state.auth_servers.get(server_id)
     if server is None or server.status != "ACTIVE":
         raise _Unavailable(server_id)
@@ -80,6 +83,8 @@ async def oauth_log(request: web.Request, handler: Handler) -> web.StreamRespons
         response = await handler(request)
     except _Unavailable as exc:
         response = web.json_response(not_found(exc.server_id, "AuthorizationServer").body(), status=404)
+    except OktaError as exc:  # a custom server in an org without API Access Management (org_features)
+        response = web.json_response(exc.body(), status=exc.status)
     exchange.status = response.status
     exchange.content_type = response.content_type
     if hdrs.LOCATION in response.headers:

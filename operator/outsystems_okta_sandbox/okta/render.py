@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from .ids import secret_hash
+from .org_features import PolicyRecord as OrgPolicyRecord
 from .policies import POLICY_TYPE, RULE_TYPE, PolicyRecord, RuleRecord
 from .state import (
     AppRecord,
@@ -73,6 +74,8 @@ def app(record: AppRecord, base: str, *, org_id: str, client_secret: str | None 
         lifecycle: _href(f"{app_url}/lifecycle/{lifecycle}"),
         "self": _href(app_url, "GET", "PUT", "DELETE"),
     }
+    if record.access_policy_id is not None:
+        body["_links"]["accessPolicy"] = _href(f"{base}/api/v1/policies/{record.access_policy_id}")
     return body
 
 
@@ -230,6 +233,28 @@ def rule(server_id: str, policy_id: str, record: RuleRecord, base: str) -> Json:
     }
 
 
+def org_policy(record: OrgPolicyRecord, base: str) -> Json:
+    """A `Policy` from `/api/v1/policies` (SPEC example `create-access-policy-response`)."""
+    url = f"{base}/api/v1/policies/{record.id}"
+    return {
+        "type": record.type,
+        "id": record.id,
+        "status": record.status,
+        "name": record.name,
+        "description": record.description,
+        "priority": record.priority,
+        "system": record.system,
+        "conditions": None,
+        "created": record.created,
+        "lastUpdated": record.last_updated,
+        "_links": {
+            "mappings": _href(f"{url}/mappings", "GET", "POST"),
+            "self": _href(url, "GET", "PUT", "DELETE"),
+            "rules": _href(f"{url}/rules", "GET", "POST"),
+        },
+    }
+
+
 def user(record: UserRecord, base: str) -> Json:
     """A `User` with the profile attributes the sandbox keeps, plus `groupIds` (sandbox only: the
     groups it was put in, Everyone implied)."""
@@ -359,4 +384,9 @@ def state_dump(state: SandboxState, base: str) -> Json:
             for server in state.auth_servers.values()
         },
         "users": [user(record, base) for record in state.users.values()],
+        "orgPolicies": [org_policy(record, base) for record in state.policies.policies.values()],
+        "features": {
+            "apiAccessManagement": state.features.api_access_management,
+            "identityEngine": state.features.identity_engine,
+        },
     }

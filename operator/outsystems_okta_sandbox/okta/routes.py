@@ -144,6 +144,21 @@ async def deactivate_application(request: web.Request) -> web.Response:
     return respond(request, {})
 
 
+@routes.put("/api/v1/apps/{appId}/policies/{policyId}")
+async def assign_application_policy(request: web.Request) -> web.Response:
+    runtime(request).state.assign_app_policy(request.match_info["appId"], request.match_info["policyId"])
+    return no_content(request)
+
+
+@routes.get("/api/v1/policies/{policyId}")
+async def get_policy(request: web.Request) -> web.Response:
+    rt = runtime(request)
+    policy = rt.state.policies.get(
+        request.match_info["policyId"], identity_engine=rt.state.features.identity_engine
+    )
+    return respond(request, render.org_policy(policy, rt.base_url))
+
+
 # ---- client secrets -----------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import render
 from .faults import FaultInjector, FaultRule, LossRule, Selector
+from .org_features import OrgFeatures
 from .ratelimit import RateLimiter
 from .recording import OAuthExchange, RecordedRequest
 from .state import SandboxState
@@ -25,11 +26,12 @@ class Runtime:
         users: Iterable[SeedUser] = (),
         rate_limit_per_minute: int | None = None,
         window_seconds: float = 60.0,
+        features: OrgFeatures | None = None,
     ) -> None:
         if not token:
             raise ValueError("token must not be empty")
         self.token = token
-        self.state = SandboxState(groups, users)
+        self.state = SandboxState(groups, users, features)
         self.faults = FaultInjector()
         self._initial_rate = (rate_limit_per_minute, window_seconds)
         self.limiter = RateLimiter(rate_limit_per_minute, window_seconds)
@@ -109,6 +111,23 @@ class Runtime:
 
     def set_auth_server_status(self, server_id: str, status: str) -> dict[str, Any]:
         return render.auth_server(self.state.set_auth_server_status(server_id, status), self.base_url)
+
+    def set_features(
+        self, *, api_access_management: bool | None = None, identity_engine: bool | None = None
+    ) -> dict[str, bool]:
+        """Switch what the org's Okta plan includes (until the next reset)."""
+        features = self.state.features
+        if api_access_management is not None:
+            features.api_access_management = api_access_management
+        if identity_engine is not None:
+            features.identity_engine = identity_engine
+        return {
+            "apiAccessManagement": features.api_access_management,
+            "identityEngine": features.identity_engine,
+        }
+
+    def add_sign_in_policy(self, name: str, description: str = "") -> dict[str, Any]:
+        return render.org_policy(self.state.policies.add_access_policy(name, description), self.base_url)
 
     def dump_state(self) -> dict[str, Any]:
         return render.state_dump(self.state, self.base_url)

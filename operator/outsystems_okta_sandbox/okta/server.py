@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from .app import build_app
+from .org_features import OrgFeatures
 from .recording import OAuthExchange, RecordedRequest
 from .runtime import Runtime
 from .state import SandboxState
@@ -35,6 +36,8 @@ class OktaSandbox:
         rate_limit_window_seconds: float = 60.0,
         public_url: str | None = None,
         users: Iterable[SeedUser] = (),
+        api_access_management: bool = True,
+        identity_engine: bool = True,
     ) -> None:
         self._runtime = Runtime(
             token=token,
@@ -42,6 +45,7 @@ class OktaSandbox:
             users=users,
             rate_limit_per_minute=rate_limit_per_minute,
             window_seconds=rate_limit_window_seconds,
+            features=OrgFeatures(api_access_management, identity_engine),
         )
         self._public_url = public_url.rstrip("/") if public_url else None
         self._runner: web.AppRunner | None = None
@@ -174,6 +178,19 @@ class OktaSandbox:
     def set_auth_server_status(self, server_id: str, status: str) -> dict[str, Any]:
         """ACTIVE or INACTIVE, without a logged API call."""
         return self._runtime.set_auth_server_status(server_id, status)
+
+    def set_features(
+        self, *, api_access_management: bool | None = None, identity_engine: bool | None = None
+    ) -> dict[str, bool]:
+        """An org without API Access Management (custom authorization servers answer 401 E0000015) or
+        without Identity Engine (no app sign-in policies); None keeps a feature as it is."""
+        return self._runtime.set_features(
+            api_access_management=api_access_management, identity_engine=identity_engine
+        )
+
+    def add_sign_in_policy(self, name: str, description: str = "") -> dict[str, Any]:
+        """A new app sign-in policy (ACCESS_POLICY, id rst...); returns its Policy JSON."""
+        return self._runtime.add_sign_in_policy(name, description)
 
     def dump_state(self) -> dict[str, Any]:
         return self._runtime.dump_state()

@@ -27,6 +27,7 @@ from .filters import Expr, dotted, matches
 from .grants import GrantStore
 from .keys import SigningKey
 from .oidc import check_client_secret, normalize_app, uses_secret
+from .org_features import OrgFeatures, OrgPolicies, feature_not_enabled
 from .users import SeedUser, UserRecord, check_user_fields, default_names, new_user_id
 
 MAX_CLIENT_SECRETS = 2
@@ -65,6 +66,8 @@ class AppRecord:
     assignments: dict[str, AssignmentRecord] = field(default_factory=dict)
     # every group ever assigned → its assignment sequence (keeps `after` cursors valid after removal)
     assignment_cursors: dict[str, int] = field(default_factory=dict)
+    # The app sign-in policy it uses (`_links.accessPolicy`); None in a Classic Engine org.
+    access_policy_id: str | None = None
 
     @property
     def auth_method(self) -> str:
@@ -157,8 +160,16 @@ class SandboxState:
     """Apps, client secrets, groups, users, app-group assignments, authorization servers (with their
     access policies) and the grants those servers have issued."""
 
-    def __init__(self, groups: Iterable[str] = (), users: Iterable[SeedUser] = ()) -> None:
+    def __init__(
+        self,
+        groups: Iterable[str] = (),
+        users: Iterable[SeedUser] = (),
+        features: OrgFeatures | None = None,
+    ) -> None:
         self.org_id = ids.okta_id(ids.ORG_PREFIX)
+        self._initial_features = features or OrgFeatures()
+        self.features = OrgFeatures(**vars(self._initial_features))
+        self.policies = OrgPolicies()
         self._seed_users = list(users)
         wanted = [*groups, *(name for user in self._seed_users for name in user.groups)]
         self._seed_groups = [name for name in dict.fromkeys(wanted) if name != EVERYONE]
@@ -186,6 +197,8 @@ class SandboxState:
         self.auth_servers.clear()
         self.grants.clear()
         self._cursors.clear()
+        self.features = OrgFeatures(**vars(self._initial_features))
+        self.policies.reset()
         self._add_group(EVERYONE, "All users in your organization", "BUILT_IN", seeded=True)
         for name in self._seed_groups:
             self._add_group(name, None, "OKTA_GROUP", seeded=True)
@@ -243,6 +256,7 @@ class SandboxState:
             signing_kid=ids.key_id(),
             link_id=ids.okta_id(ids.APP_LINK_PREFIX),
             document=normalized.document,
+            access_policy_id=self.policies.default_access_policy if self.features.identity_engine else None,
         )
         if uses_secret(normalized.auth_method):
             self._new_secret(app, normalized.client_secret or ids.client_secret(), "ACTIVE")
@@ -304,6 +318,15 @@ class SandboxState:
         if app.status == "ACTIVE":
             raise delete_app_forbidden()
         del self.apps[app_id]
+
+    def assign_app_policy(self, app_id: str, policy_id: str) -> AppRecord:
+        """assignApplicationPolicy: the app now uses this app sign-in policy (see org_features)."""
+        if not self.features.identity_engine:
+            raise feature_not_enabled()
+        app = self.get_app(app_id)
+        app.access_policy_id = self.policies.access_policy(policy_id).id
+        app.last_updated = ids.timestamp()
+        return app
 
     # ---- client secrets -------------------------------------------------------------------------
 

@@ -196,8 +196,10 @@ async def test_adopting_both_apps_changes_only_owned_fields_and_creates_nothing(
         (
             "Normal",
             "OktaAppAdopted",
+            # The admin's app had no refresh_token grant, so Okta kept no refresh_token settings.
             f"Adopted Okta app {WEB_LABEL!r} ({web_id}): changed settings.oauthClient.grant_types, "
             "settings.oauthClient.redirect_uris, settings.oauthClient.post_logout_redirect_uris, "
+            "settings.oauthClient.refresh_token, "
             f"profile.{MARKER}",
         ),
         (

@@ -323,6 +323,8 @@ async def test_hooks_over_http(
         "authorizationServers",
         "policies",
         "users",
+        "orgPolicies",
+        "features",
     }
     [app] = state["apps"]
     assert state["secrets"][app["id"]][0]["status"] == "ACTIVE"
