@@ -78,7 +78,9 @@ POLICY_OPERATIONS = (
     "activateAuthorizationServerPolicyRule",
     "deactivateAuthorizationServerPolicyRule",
 )
-OPERATIONS = APP_OPERATIONS + POLICY_OPERATIONS
+# App sign-in policies (Identity Engine): the policy an app is moved to, and the move.
+SIGN_IN_POLICY_OPERATIONS = ("getPolicy", "assignApplicationPolicy")
+OPERATIONS = APP_OPERATIONS + POLICY_OPERATIONS + SIGN_IN_POLICY_OPERATIONS
 
 # The discriminator mapping we resolve by hand: Application + signOnMode OPENID_CONNECT.
 DISCRIMINATED = {"#/components/schemas/Application": "#/components/schemas/OpenIdConnectApplication"}

@@ -17,6 +17,7 @@ from .conftest import create_app, native_app, web_app
 from .openapi_conformance import (
     APP_OPERATIONS,
     POLICY_OPERATIONS,
+    SIGN_IN_POLICY_OPERATIONS,
     OktaSpec,
     management_spec,
     oauth_schemas,
@@ -278,3 +279,50 @@ async def test_the_checker_is_not_vacuous(
     not_an_error = copy.deepcopy(secrets)
     not_an_error.status, not_an_error.response_body = 404, {"errorCode": 7}
     assert any("errorCode" in str(p) for p in okta_spec.check(not_an_error))
+
+
+async def test_sign_in_policy_operations_conform(
+    okta_spec: OktaSpec, client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    app = await create_app(client, web_app())
+    default = app["_links"]["accessPolicy"]["href"].rsplit("/", 1)[-1]
+    assert default.startswith("rst")
+    policy = sandbox.add_sign_in_policy("OutSystems IT sign-in")
+
+    fetched = await client.get(f"/api/v1/policies/{policy['id']}")
+    assert (fetched.status_code, fetched.json()["type"]) == (200, "ACCESS_POLICY")
+    moved = await client.put(f"/api/v1/apps/{app['id']}/policies/{policy['id']}")
+    assert (moved.status_code, moved.content) == (204, b"")
+    after = (await client.get(f"/api/v1/apps/{app['id']}")).json()
+    assert after["_links"]["accessPolicy"]["href"] == f"{sandbox.url}/api/v1/policies/{policy['id']}"
+    statuses = [
+        (await client.get("/api/v1/policies/rst0nosuchpolicy000")).status_code,
+        (await client.put(f"/api/v1/apps/{app['id']}/policies/rst0nosuchpolicy000")).status_code,
+        (await client.put(f"/api/v1/apps/0oaDOESNOTEXIST00000/policies/{policy['id']}")).status_code,
+    ]
+    assert statuses == [404, 404, 404]
+    _assert_conforms(okta_spec, sandbox, set(SIGN_IN_POLICY_OPERATIONS) | {"createApplication"})
+
+
+async def test_an_org_without_the_features_answers_e0000015_in_okta_s_error_shape(
+    okta_spec: OktaSpec, client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    app = await create_app(client, web_app())
+    sandbox.set_features(api_access_management=False, identity_engine=False)
+    answers = [
+        await client.get("/api/v1/authorizationServers/default"),
+        await client.get("/api/v1/authorizationServers/default/policies"),
+        await client.get("/oauth2/default/.well-known/openid-configuration"),
+        await client.put(f"/api/v1/apps/{app['id']}/policies/{sandbox.state.policies.default_access_policy}"),
+    ]
+    for answer in answers:
+        body = answer.json()
+        assert (answer.status_code, body["errorCode"]) == (401, "E0000015"), answer.request.url
+        assert body["errorSummary"] == "You do not have permission to access the feature you are requesting"
+    # No app sign-in policy is visible in a Classic Engine org, and a new app carries no link to one.
+    assert (
+        await client.get(f"/api/v1/policies/{sandbox.state.policies.default_access_policy}")
+    ).status_code == 404
+    classic = await create_app(client, web_app("Classic"))
+    assert "accessPolicy" not in classic["_links"]
+    _assert_conforms(okta_spec, sandbox, {"getAuthorizationServer", "assignApplicationPolicy", "getPolicy"})

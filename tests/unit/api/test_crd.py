@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -599,7 +600,7 @@ def edit(base: dict[str, Any], path: tuple[str | int, ...], value: Any = ...) ->
     """A copy of base with path set to value, or removed when value is omitted."""
     doc = copy.deepcopy(base)
     node: Any = doc
-    for part, after in zip(path[:-1], path[1:], strict=True):
+    for part, after in itertools.pairwise(path):
         # A list is made where the path goes on with an index (an extra URI list the spec lacks).
         node = (
             node.setdefault(part, [] if isinstance(after, int) else {})
