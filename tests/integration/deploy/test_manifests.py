@@ -21,7 +21,8 @@ import pytest
 import yaml
 from tests.integration.deploy.kustomize import kubectl_path
 
-from outsystems_okta.api import patterns
+from outsystems_okta.api import patterns, uri_shapes
+from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID
 from outsystems_okta.cli import parser
 
 REPO = Path(__file__).resolve().parents[3]
@@ -392,6 +393,16 @@ def test_the_crd_declares_the_expected_cel_rules_and_they_compile() -> None:
         ("spec.adopt", "consolesAppId and developmentToolsAppId must name two different Okta apps"),
         ("spec.adopt.consolesAppId", patterns.APP_ID.message),
         ("spec.adopt.developmentToolsAppId", patterns.APP_ID.message),
+        ("spec.okta.signInPolicyId", SIGN_IN_POLICY_ID.message),
+        *(
+            rule
+            for field in ("extraRedirectUris", "extraPostLogoutRedirectUris")
+            for rule in (
+                (f"spec.{field}.consoles[*]", uri_shapes.WEB_URI.message),
+                (f"spec.{field}.developmentTools[*]", uri_shapes.NATIVE_URI.message),
+                (f"spec.{field}.developmentTools[*]", uri_shapes.NATIVE_HTTP_MESSAGE),
+            )
+        ),
     }
     for _, rule in cel_rules(crd_schema(crd_apiversion())):
         _cel_program(rule["rule"])
