@@ -22,7 +22,7 @@ from outsystems_okta.api.constants import GROUP, PLURAL, VERSION
 from outsystems_okta.api.crd import custom_resource_definition
 from outsystems_okta_sandbox.background import BackgroundLoop
 from outsystems_okta_sandbox.kubernetes import KubeSandbox
-from outsystems_okta_sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox, SeedUser
 
 
 class Stack:
@@ -40,6 +40,7 @@ class Stack:
         *,
         okta_token: str | None = None,
         groups: Iterable[str] = (),
+        users: Iterable[SeedUser] = (),
         drift_interval: float = 600.0,
         operator_log: Path | None = None,
         namespace: str = "default",
@@ -52,7 +53,7 @@ class Stack:
         self.namespace = namespace
         self.ports = (okta_port, kube_port)
         self.loop = BackgroundLoop()
-        self.okta = OktaSandbox(token=self.okta_token, groups=list(groups))
+        self.okta = OktaSandbox(token=self.okta_token, groups=list(groups), users=list(users))
         self.kube = KubeSandbox()
         self.okta_url = ""
         self.kube_url = ""

@@ -151,3 +151,20 @@ def fault_error(status: int, code: str | None = None, summary: str | None = None
     """The error an injected fault answers with: Okta's code for that status unless overridden."""
     default_code, default_summary = _FAULT_ERRORS.get(status, ("E0000009", "Internal Server Error"))
     return OktaError(status, code or default_code, summary or default_summary)
+
+
+# ---- the OAuth 2.0 endpoints' errors (`/oauth2/{id}/v1/...`) ----------------------------------
+
+
+class OAuthError(Exception):
+    """An RFC 6749 error: ``{"error", "error_description"}`` (OAUTHSPEC `OAuthError`), as a JSON body
+    from `/token`, as query parameters on a redirect from `/authorize`, or on Okta's error page."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+    def body(self) -> dict[str, str]:
+        return {"error": self.error, "error_description": self.description}

@@ -9,9 +9,19 @@ POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, 
 GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
                                     "lost", "injected"}, ...]
 DELETE /__sandbox/requests        clear the log
-GET    /__sandbox/state           {"apps", "secrets", "groups", "assignments", "authorizationServers"}
-POST   /__sandbox/reset           back to the seeded org, no faults, empty log, initial rate limit
+GET    /__sandbox/state           {"apps", "secrets", "groups", "assignments", "authorizationServers",
+                                   "policies": {serverId: [policy + "rules"]}, "users"}
+POST   /__sandbox/reset           back to the seeded org, no faults, empty logs, initial rate limit
 POST   /__sandbox/groups          {"name": "...", "description": "..."} → the Group
+POST   /__sandbox/users           {"login": "jane@example.com", "groups": ["OutSystems IT" | group id],
+                                   "email", "firstName", "lastName"} → the User (+ "groupIds")
+PUT    /__sandbox/authorization-servers/{id}/policies
+                                  [{policy body..., "rules": [rule body, ...]}, ...] → replaces every
+                                  policy of the server (validated like the API; all or nothing)
+POST   /__sandbox/authorization-servers/{id}/status   {"status": "ACTIVE" | "INACTIVE"}
+
+A read the API token may not make is an injected fault: POST /__sandbox/faults {"status": 403,
+"count": 100, "path_prefix": "/api/v1/authorizationServers/default/policies"}.
 """
 
 from __future__ import annotations
@@ -173,3 +183,53 @@ async def add_group(request: web.Request) -> web.Response:
     if not name:
         raise HookError("'name' is required")
     return web.json_response(runtime(request).add_group(name, _optional_str(data, "description")))
+
+
+def _optional_strings(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise HookError(f"'{key}' must be a list of strings")
+    return list(value)
+
+
+@hooks.post("/__sandbox/users")
+async def add_user(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    login = _optional_str(data, "login")
+    if not login:
+        raise HookError("'login' is required")
+    user = runtime(request).add_user(
+        login,
+        groups=_optional_strings(data, "groups"),
+        email=_optional_str(data, "email"),
+        first_name=_optional_str(data, "firstName"),
+        last_name=_optional_str(data, "lastName"),
+    )
+    return web.json_response(user)
+
+
+@hooks.put("/__sandbox/authorization-servers/{authServerId}/policies")
+async def replace_policies(request: web.Request) -> web.Response:
+    raw = await request.read()
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise HookError(f"invalid JSON: {exc}") from exc
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise HookError("the body must be a JSON array of policies")
+    for item in data:
+        rules = item.get("rules", [])
+        if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+            raise HookError("'rules' must be a list of rule objects")
+    policies = runtime(request).replace_policies(request.match_info["authServerId"], data)
+    return web.json_response(policies)
+
+
+@hooks.post("/__sandbox/authorization-servers/{authServerId}/status")
+async def set_auth_server_status(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    status = _optional_str(data, "status")
+    if status not in ("ACTIVE", "INACTIVE"):
+        raise HookError("'status' must be ACTIVE or INACTIVE")
+    server = runtime(request).set_auth_server_status(request.match_info["authServerId"], status)
+    return web.json_response(server)

@@ -1,4 +1,4 @@
-"""The request log: one entry per `/api/v1` call."""
+"""The request logs: one entry per `/api/v1` call, and one per call to the OAuth endpoints."""
 
 from __future__ import annotations
 
@@ -42,3 +42,37 @@ class RecordedRequest:
             data["requestBody"] = self.request_body
             data["responseBody"] = self.response_body
         return data
+
+
+# What the OAuth log must never hold in clear: credentials, grants and tokens.
+SECRET_FIELDS = frozenset(
+    {
+        "client_secret",
+        "client_assertion",
+        "code",
+        "code_verifier",
+        "refresh_token",
+        "access_token",
+        "id_token",
+        "password",
+    }
+)
+REDACTED = "<redacted>"
+
+
+def redact(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: REDACTED if key in SECRET_FIELDS else value for key, value in values.items()}
+
+
+@dataclass
+class OAuthExchange:
+    """One call to an authorization server's `/oauth2/{id}/...` endpoints, secrets redacted."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    form: dict[str, str] | None = None
+    status: int = 0
+    location: str | None = None  # a redirect's target, its `code` redacted
+    response_body: Any = None
+    content_type: str = ""

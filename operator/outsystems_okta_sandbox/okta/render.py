@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from .ids import secret_hash
+from .policies import POLICY_TYPE, RULE_TYPE, PolicyRecord, RuleRecord
 from .state import (
     AppRecord,
     AssignmentRecord,
@@ -14,6 +15,7 @@ from .state import (
     GroupRecord,
     SandboxState,
 )
+from .users import UserRecord
 
 Json = dict[str, Any]
 
@@ -147,6 +149,7 @@ def issuer(server: AuthServerRecord, base: str) -> str:
 
 def auth_server(server: AuthServerRecord, base: str) -> Json:
     url = f"{base}/api/v1/authorizationServers/{server.id}"
+    lifecycle = "deactivate" if server.status == "ACTIVE" else "activate"
     well_known = f"{issuer(server, base)}/.well-known"
     return {
         "id": server.id,
@@ -177,8 +180,71 @@ def auth_server(server: AuthServerRecord, base: str) -> Json:
                 },
             ],
             "rotateKey": _href(f"{url}/credentials/lifecycle/keyRotate", "POST"),
-            "deactivate": _href(f"{url}/lifecycle/deactivate", "POST"),
+            lifecycle: _href(f"{url}/lifecycle/{lifecycle}", "POST"),
         },
+    }
+
+
+def _lifecycle_links(url: str, status: str) -> Json:
+    """`self` plus whichever of activate/deactivate applies (SPEC `LinksSelfAndLifecycle`)."""
+    action = "deactivate" if status == "ACTIVE" else "activate"
+    return {
+        "self": _href(url, "GET", "PUT", "DELETE"),
+        action: _href(f"{url}/lifecycle/{action}", "POST"),
+    }
+
+
+def policy(server_id: str, record: PolicyRecord, base: str) -> Json:
+    """An `AuthorizationServerPolicy` (SPEC example `AuthorizationServerPolicy`, l.33499)."""
+    url = f"{base}/api/v1/authorizationServers/{server_id}/policies/{record.id}"
+    return {
+        "type": POLICY_TYPE,
+        "id": record.id,
+        "status": record.status,
+        "name": record.name,
+        "description": record.description,
+        "priority": record.priority,
+        "system": record.system,
+        "conditions": {"clients": {"include": list(record.clients)}},
+        "created": record.created,
+        "lastUpdated": record.last_updated,
+        "_links": {**_lifecycle_links(url, record.status), "rules": _href(f"{url}/rules", "GET")},
+    }
+
+
+def rule(server_id: str, policy_id: str, record: RuleRecord, base: str) -> Json:
+    """An `AuthorizationServerPolicyRule` (SPEC example `AuthorizationServerPolicyRule`, l.33533)."""
+    url = f"{base}/api/v1/authorizationServers/{server_id}/policies/{policy_id}/rules/{record.id}"
+    return {
+        "type": RULE_TYPE,
+        "id": record.id,
+        "status": record.status,
+        "name": record.name,
+        "priority": record.priority,
+        "created": record.created,
+        "lastUpdated": record.last_updated,
+        "system": record.system,
+        "conditions": copy.deepcopy(record.conditions),
+        "actions": copy.deepcopy(record.actions),
+        "_links": _lifecycle_links(url, record.status),
+    }
+
+
+def user(record: UserRecord, base: str) -> Json:
+    """A `User` with the profile attributes the sandbox keeps, plus `groupIds` (sandbox only: the
+    groups it was put in, Everyone implied)."""
+    return {
+        "id": record.id,
+        "status": record.status,
+        "created": record.created,
+        "profile": {
+            "login": record.login,
+            "email": record.email,
+            "firstName": record.first_name,
+            "lastName": record.last_name,
+        },
+        "groupIds": list(record.group_ids),
+        "_links": {"self": _href(f"{base}/api/v1/users/{record.id}")},
     }
 
 
@@ -282,4 +348,15 @@ def state_dump(state: SandboxState, base: str) -> Json:
             for record in apps
         },
         "authorizationServers": [auth_server(server, base) for server in state.auth_servers.values()],
+        "policies": {
+            server.id: [
+                {
+                    **policy(server.id, item, base),
+                    "rules": [rule(server.id, item.id, each, base) for each in item.rules],
+                }
+                for item in server.policies.policies
+            ]
+            for server in state.auth_servers.values()
+        },
+        "users": [user(record, base) for record in state.users.values()],
     }

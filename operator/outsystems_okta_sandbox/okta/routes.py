@@ -1,5 +1,6 @@
-"""aiohttp handlers for the emulated Okta Management API (`/api/v1`) and the OIDC discovery
-documents (`/oauth2/{id}/.well-known/...`)."""
+"""aiohttp handlers for the emulated Okta Management API (`/api/v1`): apps, client secrets, app
+group assignments, groups and authorization servers. Policies are in `policy_routes.py`, the OAuth
+endpoints (`/oauth2/{id}/...`) in `oauth_routes.py`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Mapping
 from aiohttp import web
 
 from . import render
-from .errors import field_error, invalid_search, not_found
+from .errors import field_error, invalid_search
 from .filters import Expr, FilterSyntaxError, parse
 from .httpio import base_url, json_body, no_content, respond, runtime
 from .paging import link_headers, page, parse_limit
@@ -272,7 +273,7 @@ async def get_group(request: web.Request) -> web.Response:
     return respond(request, render.group(rt.state.get_group(request.match_info["groupId"]), rt.base_url))
 
 
-# ---- authorization servers and discovery --------------------------------------------------------
+# ---- authorization servers --------------------------------------------------------------------
 
 
 @routes.get("/api/v1/authorizationServers")
@@ -287,34 +288,3 @@ async def get_authorization_server(request: web.Request) -> web.Response:
     rt = runtime(request)
     server = rt.state.get_auth_server(request.match_info["authServerId"])
     return respond(request, render.auth_server(server, rt.base_url))
-
-
-async def _discovery(request: web.Request, *, openid: bool) -> web.Response:
-    rt = runtime(request)
-    server_id = request.match_info["authServerId"]
-    server = rt.state.auth_servers.get(server_id)
-    if server is None:
-        return web.json_response(not_found(server_id, "AuthorizationServer").body(), status=404)
-    return web.json_response(render.discovery(server, rt.base_url, openid=openid))
-
-
-@routes.get("/oauth2/{authServerId}/.well-known/openid-configuration")
-async def openid_configuration(request: web.Request) -> web.Response:
-    return await _discovery(request, openid=True)
-
-
-@routes.get("/oauth2/{authServerId}/.well-known/oauth-authorization-server")
-async def oauth_authorization_server(request: web.Request) -> web.Response:
-    return await _discovery(request, openid=False)
-
-
-@routes.get("/oauth2/{authServerId}/v1/keys")
-async def keys(request: web.Request) -> web.Response:
-    rt = runtime(request)
-    server_id = request.match_info["authServerId"]
-    server = rt.state.auth_servers.get(server_id)
-    if server is None:
-        return web.json_response(not_found(server_id, "AuthorizationServer").body(), status=404)
-    # Public-key shape only; the sandbox issues no tokens, so nothing is ever signed with it.
-    key = {"kty": "RSA", "alg": "RS256", "kid": server.kid, "use": "sig", "e": "AQAB", "n": server.kid * 8}
-    return web.json_response({"keys": [key]})

@@ -5,14 +5,15 @@ Shared by the aiohttp layer (`middleware`, `routes`, `hooks`) and the Python API
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import render
 from .faults import FaultInjector, FaultRule, LossRule, Selector
 from .ratelimit import RateLimiter
-from .recording import RecordedRequest
+from .recording import OAuthExchange, RecordedRequest
 from .state import SandboxState
+from .users import SeedUser
 
 
 class Runtime:
@@ -21,17 +22,19 @@ class Runtime:
         *,
         token: str,
         groups: Iterable[str] = (),
+        users: Iterable[SeedUser] = (),
         rate_limit_per_minute: int | None = None,
         window_seconds: float = 60.0,
     ) -> None:
         if not token:
             raise ValueError("token must not be empty")
         self.token = token
-        self.state = SandboxState(groups)
+        self.state = SandboxState(groups, users)
         self.faults = FaultInjector()
         self._initial_rate = (rate_limit_per_minute, window_seconds)
         self.limiter = RateLimiter(rate_limit_per_minute, window_seconds)
         self.requests: list[RecordedRequest] = []
+        self.oauth_requests: list[OAuthExchange] = []
         self.base_url = ""
 
     # ---- hooks ----------------------------------------------------------------------------------
@@ -67,17 +70,45 @@ class Runtime:
 
     def clear_requests(self) -> None:
         self.requests.clear()
+        self.oauth_requests.clear()
 
     def reset(self) -> None:
         """Seeded state, no faults/latency, empty log, the constructor's rate limit."""
         self.state.reset()
         self.faults.clear()
-        self.requests.clear()
+        self.clear_requests()
         per_minute, window = self._initial_rate
         self.limiter.configure(per_minute, window_seconds=window)
 
     def add_group(self, name: str, description: str | None = None) -> dict[str, Any]:
         return render.group(self.state.add_group(name, description), self.base_url)
+
+    def add_user(
+        self,
+        login: str,
+        *,
+        groups: Sequence[str] = (),
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> dict[str, Any]:
+        user = self.state.add_user(
+            login, groups=groups, email=email, first_name=first_name, last_name=last_name
+        )
+        return render.user(user, self.base_url)
+
+    def replace_policies(self, server_id: str, policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        server = self.state.get_auth_server(server_id)
+        return [
+            {
+                **render.policy(server_id, policy, self.base_url),
+                "rules": [render.rule(server_id, policy.id, rule, self.base_url) for rule in policy.rules],
+            }
+            for policy in server.policies.replace_all(policies)
+        ]
+
+    def set_auth_server_status(self, server_id: str, status: str) -> dict[str, Any]:
+        return render.auth_server(self.state.set_auth_server_status(server_id, status), self.base_url)
 
     def dump_state(self) -> dict[str, Any]:
         return render.state_dump(self.state, self.base_url)

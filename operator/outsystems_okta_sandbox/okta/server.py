@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiohttp import web
 
 from .app import build_app
-from .recording import RecordedRequest
+from .recording import OAuthExchange, RecordedRequest
 from .runtime import Runtime
 from .state import SandboxState
+from .users import SeedUser
 
 
 class OktaSandbox:
-    """A stateful Okta Management API emulator.
+    """A stateful Okta Management API emulator, with custom authorization servers users sign in to.
 
-    >>> sandbox = OktaSandbox(token="t0ken", groups=["OutSystems Developers"])
+    >>> sandbox = OktaSandbox(token="t0ken", groups=["OutSystems Developers"],
+    ...                       users=[SeedUser("dev@example.com", groups=["OutSystems Developers"])])
     >>> url = await sandbox.start()          # http://127.0.0.1:<port>
     >>> ...                                   # call it with `Authorization: SSWS t0ken`
     >>> await sandbox.stop()
@@ -32,10 +34,12 @@ class OktaSandbox:
         groups: Iterable[str] = (),
         rate_limit_window_seconds: float = 60.0,
         public_url: str | None = None,
+        users: Iterable[SeedUser] = (),
     ) -> None:
         self._runtime = Runtime(
             token=token,
             groups=groups,
+            users=users,
             rate_limit_per_minute=rate_limit_per_minute,
             window_seconds=rate_limit_window_seconds,
         )
@@ -61,6 +65,11 @@ class OktaSandbox:
     def requests(self) -> list[RecordedRequest]:
         """Every `/api/v1` call in order (cleared by `clear_requests()`/`reset()`)."""
         return self._runtime.requests
+
+    @property
+    def oauth_requests(self) -> list[OAuthExchange]:
+        """Every call to the `/oauth2/` endpoints in order, secrets redacted (cleared with the log)."""
+        return self._runtime.oauth_requests
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -143,6 +152,28 @@ class OktaSandbox:
     def add_group(self, name: str, description: str | None = None) -> dict[str, Any]:
         """Create an OKTA_GROUP (same rules as `POST /api/v1/groups`); returns the Group JSON."""
         return self._runtime.add_group(name, description)
+
+    def add_user(
+        self,
+        login: str,
+        *,
+        groups: Sequence[str] = (),
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+    ) -> dict[str, Any]:
+        """An ACTIVE user in `groups` (names or ids); returns the User JSON (with `groupIds`)."""
+        return self._runtime.add_user(
+            login, groups=groups, email=email, first_name=first_name, last_name=last_name
+        )
+
+    def replace_policies(self, server_id: str, policies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace every access policy of a server with `policies` (bodies, each with `rules`)."""
+        return self._runtime.replace_policies(server_id, policies)
+
+    def set_auth_server_status(self, server_id: str, status: str) -> dict[str, Any]:
+        """ACTIVE or INACTIVE, without a logged API call."""
+        return self._runtime.set_auth_server_status(server_id, status)
 
     def dump_state(self) -> dict[str, Any]:
         return self._runtime.dump_state()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ids
+from .access_policies import PolicyStore
 from .errors import (
     ValidationErrors,
     delete_app_forbidden,
@@ -23,7 +24,10 @@ from .errors import (
     validation_failed,
 )
 from .filters import Expr, dotted, matches
+from .grants import GrantStore
+from .keys import SigningKey
 from .oidc import check_client_secret, normalize_app, uses_secret
+from .users import SeedUser, UserRecord, check_user_fields, default_names, new_user_id
 
 MAX_CLIENT_SECRETS = 2
 EVERYONE = "Everyone"
@@ -73,6 +77,15 @@ class AppRecord:
     @property
     def label(self) -> str:
         return str(self.document["label"])
+
+    @property
+    def oauth_settings(self) -> dict[str, Any]:
+        settings: dict[str, Any] = self.document["settings"]["oauthClient"]
+        return settings
+
+    @property
+    def pkce_required(self) -> bool:
+        return bool(self.document["credentials"]["oauthClient"].get("pkce_required", False))
 
     def active_secret(self) -> ClientSecretRecord | None:
         """The newest ACTIVE secret (what Okta echoes as `client_secret` on create/update)."""
@@ -131,20 +144,31 @@ class AuthServerRecord:
     status: str
     created: str
     last_updated: str
-    kid: str
+    key: SigningKey
+    policies: PolicyStore
     issuer_mode: str = "ORG_URL"
+
+    @property
+    def kid(self) -> str:
+        return self.key.kid
 
 
 class SandboxState:
-    """Apps, client secrets, groups, app-group assignments and authorization servers."""
+    """Apps, client secrets, groups, users, app-group assignments, authorization servers (with their
+    access policies) and the grants those servers have issued."""
 
-    def __init__(self, groups: Iterable[str] = ()) -> None:
+    def __init__(self, groups: Iterable[str] = (), users: Iterable[SeedUser] = ()) -> None:
         self.org_id = ids.okta_id(ids.ORG_PREFIX)
-        self._seed_groups = [name for name in dict.fromkeys(groups) if name != EVERYONE]
+        self._seed_users = list(users)
+        wanted = [*groups, *(name for user in self._seed_users for name in user.groups)]
+        self._seed_groups = [name for name in dict.fromkeys(wanted) if name != EVERYONE]
         self._seed_ids: dict[str, str] = {}
+        self._seed_user_ids: dict[str, str] = {}
         self.apps: dict[str, AppRecord] = {}
         self.groups: dict[str, GroupRecord] = {}
+        self.users: dict[str, UserRecord] = {}
         self.auth_servers: dict[str, AuthServerRecord] = {}
+        self.grants = GrantStore()
         self._seq = itertools.count(1)
         self._cursors: dict[str, int] = {}
         self.reset()
@@ -158,13 +182,25 @@ class SandboxState:
         """
         self.apps.clear()
         self.groups.clear()
+        self.users.clear()
         self.auth_servers.clear()
+        self.grants.clear()
         self._cursors.clear()
         self._add_group(EVERYONE, "All users in your organization", "BUILT_IN", seeded=True)
         for name in self._seed_groups:
             self._add_group(name, None, "OKTA_GROUP", seeded=True)
+        for seed in self._seed_users:
+            user = self.add_user(
+                seed.login,
+                groups=seed.groups,
+                email=seed.email,
+                first_name=seed.first_name,
+                last_name=seed.last_name,
+                user_id=self._seed_user_ids.get(seed.login),
+            )
+            self._seed_user_ids[seed.login] = user.id  # same id after a reset, like seeded groups
         created = ids.timestamp()
-        self.auth_servers["default"] = AuthServerRecord(
+        default = AuthServerRecord(
             id="default",
             name="default",
             description="Default Authorization Server for your Applications",
@@ -172,8 +208,11 @@ class SandboxState:
             status="ACTIVE",
             created=created,
             last_updated=created,
-            kid=ids.key_id(),
+            key=SigningKey(ids.key_id()),
+            policies=PolicyStore("default", self),
         )
+        default.policies.seed_default()
+        self.auth_servers["default"] = default
 
     def _next(self, object_id: str) -> int:
         seq = next(self._seq)
@@ -465,3 +504,89 @@ class SandboxState:
         if server is None:
             raise not_found(server_id, "AuthorizationServer")
         return server
+
+    def set_auth_server_status(self, server_id: str, status: str) -> AuthServerRecord:
+        """activate/deactivateAuthorizationServer: "Make a Custom Authorization Server unavailable to
+        clients. An inactive Custom Authorization Server can be returned to ACTIVE status by
+        activating it again." (API reference, Deactivate Authorization Server)."""
+        if status not in ("ACTIVE", "INACTIVE"):
+            raise field_error("status", "Not one of the allowed values (ACTIVE, INACTIVE).")
+        server = self.get_auth_server(server_id)
+        if server.status != status:
+            server.status = status
+            server.last_updated = ids.timestamp()
+        return server
+
+    # ---- users ----------------------------------------------------------------------------------
+
+    def _group_ref(self, ref: str) -> GroupRecord:
+        """A group by id or exact name (what hooks and seeds accept)."""
+        if ref in self.groups:
+            return self.groups[ref]
+        for group in self.groups.values():
+            if group.name == ref:
+                return group
+        raise not_found(ref, "UserGroup")
+
+    def add_user(
+        self,
+        login: str,
+        *,
+        groups: Iterable[str] = (),
+        email: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        user_id: str | None = None,
+    ) -> UserRecord:
+        """An ACTIVE user in `groups` (ids or names; Everyone is implied). Logins are unique,
+        case-insensitively, as Okta's are."""
+        check_user_fields(login, email, first_name, last_name)
+        if self.user_by_login(login) is not None:
+            raise validation_failed("login", ["login: An object with this field already exists."])
+        members = [self._group_ref(ref) for ref in groups]
+        default_first, default_last = default_names(login)
+        user = UserRecord(
+            id=user_id or new_user_id(),
+            login=login,
+            email=email or login,
+            first_name=default_first if first_name is None else first_name,
+            last_name=default_last if last_name is None else last_name,
+            created=ids.timestamp(),
+            group_ids=[group.id for group in members if group.type != "BUILT_IN"],
+        )
+        self.users[user.id] = user
+        return user
+
+    def user_by_login(self, login: str) -> UserRecord | None:
+        wanted = login.lower()
+        for user in self.users.values():
+            if user.login.lower() == wanted:
+                return user
+        return None
+
+    def in_group(self, user: UserRecord, group_id: str) -> bool:
+        group = self.groups.get(group_id)
+        if group is not None and group.type == "BUILT_IN" and group.name == EVERYONE:
+            return True
+        return group_id in user.group_ids
+
+    def assigned(self, app: AppRecord, user: UserRecord) -> bool:
+        """Assigned to the app through one of its groups (Everyone included)."""
+        return any(self.in_group(user, group_id) for group_id in app.assignments)
+
+    def app_by_client_id(self, client_id: str) -> AppRecord | None:
+        for app in self.apps.values():
+            if app.client_id == client_id:
+                return app
+        return None
+
+    # ---- what policies may reference (access_policies.Directory) -------------------------------
+
+    def client_exists(self, client_id: str) -> bool:
+        return self.app_by_client_id(client_id) is not None
+
+    def group_exists(self, group_id: str) -> bool:
+        return group_id in self.groups
+
+    def user_exists(self, user_id: str) -> bool:
+        return user_id in self.users

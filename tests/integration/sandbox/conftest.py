@@ -9,10 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from outsystems_okta_sandbox.okta import OktaSandbox
+from outsystems_okta_sandbox.okta import OktaSandbox, SeedUser
 
 TOKEN = "00sandbox-test-token-0123456789abcdef"
 SEED_GROUPS = ("OutSystems Developers", "OutSystems Admins")
+DEVELOPER = "dev.one@example.com"  # in OutSystems Developers
+ADMIN = "admin.one@example.com"  # in OutSystems Admins
+OUTSIDER = "someone.else@example.com"  # in no group but Everyone
+SEED_USERS = (
+    SeedUser(DEVELOPER, groups=["OutSystems Developers"]),
+    SeedUser(ADMIN, groups=["OutSystems Admins"], first_name="Ada", last_name="Admin"),
+    SeedUser(OUTSIDER),
+)
 
 WEB_APP: dict[str, Any] = {
     "name": "oidc_client",
@@ -77,7 +85,7 @@ def auth_headers(token: str = TOKEN) -> dict[str, str]:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[OktaSandbox]:
-    okta = OktaSandbox(token=TOKEN, groups=SEED_GROUPS)
+    okta = OktaSandbox(token=TOKEN, groups=SEED_GROUPS, users=SEED_USERS)
     await okta.start()
     try:
         yield okta

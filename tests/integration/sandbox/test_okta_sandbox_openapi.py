@@ -14,7 +14,14 @@ import pytest
 from outsystems_okta_sandbox.okta import OktaSandbox
 
 from .conftest import create_app, native_app, web_app
-from .openapi_conformance import OPERATIONS, OktaSpec, management_spec, oauth_schemas, spec_missing_reason
+from .openapi_conformance import (
+    APP_OPERATIONS,
+    POLICY_OPERATIONS,
+    OktaSpec,
+    management_spec,
+    oauth_schemas,
+    spec_missing_reason,
+)
 
 
 @pytest.fixture(scope="session")
@@ -90,11 +97,74 @@ async def test_happy_paths_conform(
     assert (await client.delete(app_url)).status_code == 204
 
     assert all(r.status < 400 for r in sandbox.requests)
-    _assert_conforms(
-        okta_spec,
-        sandbox,
-        set(OPERATIONS),
-    )
+    _assert_conforms(okta_spec, sandbox, set(APP_OPERATIONS))
+
+
+async def test_policy_operations_conform(
+    okta_spec: OktaSpec, client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    web = await create_app(client, web_app())
+    server = "/api/v1/authorizationServers/default"
+    assert (await client.post(f"{server}/lifecycle/deactivate")).status_code == 204
+    assert (await client.post(f"{server}/lifecycle/activate")).status_code == 204
+    policies = f"{server}/policies"
+    [default] = (await client.get(policies)).json()
+    body = {
+        "type": "OAUTH_AUTHORIZATION_POLICY",
+        "name": "OutSystems",
+        "description": "OutSystems factory sign-in",
+        "priority": 1,
+        "conditions": {"clients": {"include": [web["credentials"]["oauthClient"]["client_id"]]}},
+    }
+    created = (await client.post(policies, json=body)).json()
+    url = f"{policies}/{created['id']}"
+    await client.get(url)
+    fetched = (await client.get(url)).json()
+    assert (await client.put(url, json={**fetched, "name": "OutSystems factory"})).status_code == 200
+    await client.post(f"{url}/lifecycle/deactivate")
+    await client.post(f"{url}/lifecycle/activate")
+    rules = f"{url}/rules"
+    rule = {
+        "type": "RESOURCE_ACCESS",
+        "name": "Sign-in",
+        "priority": 1,
+        "conditions": {
+            "people": {"groups": {"include": ["EVERYONE"]}},
+            "grantTypes": {"include": ["authorization_code", "refresh_token"]},
+            "scopes": {"include": ["openid", "email", "profile", "offline_access"]},
+        },
+        "actions": {"token": {"accessTokenLifetimeMinutes": 60}},
+    }
+    made = (await client.post(rules, json=rule)).json()
+    await client.get(rules)
+    rule_url = f"{rules}/{made['id']}"
+    got = (await client.get(rule_url)).json()
+    assert (await client.put(rule_url, json={**got, "name": "Sign-in (all)"})).status_code == 200
+    await client.post(f"{rule_url}/lifecycle/deactivate")
+    await client.post(f"{rule_url}/lifecycle/activate")
+    assert (await client.delete(rule_url)).status_code == 204
+    assert (await client.delete(url)).status_code == 204
+    await client.get(f"{policies}/{default['id']}/rules")
+
+    assert all(r.status < 400 for r in sandbox.requests), [(r.path, r.status) for r in sandbox.requests]
+    error_count = len(sandbox.requests)
+    await client.post(policies, json={"type": "OAUTH_AUTHORIZATION_POLICY"})  # 400
+    await client.post(rules, json=rule)  # 404: the policy is gone
+    await client.get(f"{policies}/00pNOSUCHPOLICY00000/rules/0prNOSUCH0000000000")
+    sandbox.inject_fault(403, path_prefix=policies)
+    await client.get(policies)
+    assert [r.status for r in sandbox.requests[error_count:]] == [400, 404, 404, 403]
+    _assert_conforms(okta_spec, sandbox, set(POLICY_OPERATIONS) | {"createApplication"})
+
+    # The checker sees policy and rule shapes: a wrong enum, a rule request without its name.
+    got_policy = next(r for r in sandbox.requests if r.method == "GET" and r.path == url)
+    bad = copy.deepcopy(got_policy)
+    bad.response_body["status"] = "ENABLED"
+    assert any("ENABLED" in str(p) for p in okta_spec.check(bad))
+    made_rule = next(r for r in sandbox.requests if r.method == "POST" and r.path == rules)
+    nameless = copy.deepcopy(made_rule)
+    del nameless.request_body["name"]
+    assert any("'name' is a required property" in str(p) for p in okta_spec.check(nameless))
 
 
 async def test_error_responses_conform(

@@ -315,7 +315,15 @@ async def test_hooks_over_http(
     assert (await anonymous.get("/__sandbox/requests")).json() == []
 
     state = (await anonymous.get("/__sandbox/state")).json()
-    assert set(state) == {"apps", "secrets", "groups", "assignments", "authorizationServers"}
+    assert set(state) == {
+        "apps",
+        "secrets",
+        "groups",
+        "assignments",
+        "authorizationServers",
+        "policies",
+        "users",
+    }
     [app] = state["apps"]
     assert state["secrets"][app["id"]][0]["status"] == "ACTIVE"
     assert "Hooked" in [g["profile"]["name"] for g in state["groups"]]
