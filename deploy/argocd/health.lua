@@ -20,6 +20,12 @@ local TERMINAL = {
   OktaAuthorizationServerNotFound = true,
   OktaRejected = true,
   SecretConflict = true,
+  -- The authorization server would not let the assigned groups sign in (AuthorizationServerReady).
+  AuthorizationServerInactive = true,
+  NoPolicyForClients = true,
+  GrantNotAllowed = true,
+  ScopeNotAllowed = true,
+  GroupNotAllowed = true,
 }
 
 local hs = {}

@@ -55,6 +55,11 @@ class DeletionPolicy(StrEnum):
     DELETE = "Delete"
 
 
+class AccessPolicyMode(StrEnum):
+    CHECK = "Check"
+    MANAGE = "Manage"
+
+
 class CredentialsSecretRef(_Model):
     """A Secret in the resource's own namespace that holds an Okta API token."""
 
@@ -96,6 +101,17 @@ class OktaSpec(_Model):
     credentials_secret_ref: CredentialsSecretRef = Field(
         alias="credentialsSecretRef",
         description="Secret (same namespace) holding the Okta API token the operator uses.",
+    )
+    access_policy: AccessPolicyMode = Field(
+        default=AccessPolicyMode.CHECK,
+        alias="accessPolicy",
+        description=(
+            "Check (default): after the apps converge, check that the authorization server's access "
+            "policies let the assigned groups sign in to both apps (condition AuthorizationServerReady). "
+            "Manage: also keep a dedicated access policy for the two apps, with one rule allowing "
+            "authorization_code and the scopes openid email profile offline_access to the assigned "
+            "groups; switching back to Check removes it."
+        ),
     )
 
     @property

@@ -16,7 +16,7 @@ from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import groups_not_found
 from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
-from outsystems_okta.reconcile import output_secret
+from outsystems_okta.reconcile import output_secret, sign_in
 from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, client_id_of, ensure_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
@@ -62,6 +62,9 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
 
     await _write_lifetime_secret(ctx, apps)
     ctx.status["environments"] = len(spec.environments)
+    # Last: the LifeTime values are right whatever the policies say, and an admin fixing a policy
+    # needs them anyway.
+    await sign_in.check(ctx, server, apps, group_ids, access.group_names, complete=not missing)
     return missing
 
 
@@ -160,6 +163,9 @@ async def reconcile(
             EXTERNAL_FIX_DELAY,
             ctx.status,
         )
+    if ctx.sign_in is not None and ctx.sign_in.allowed is False:
+        # The same reason as AuthorizationServerReady: `kubectl get osokta` and Argo CD say what to fix.
+        return failed(Reason(ctx.sign_in.reason.value), ctx.sign_in.message, EXTERNAL_FIX_DELAY, ctx.status)
     message = f"Okta apps and Secret {ctx.status['secretName']!r} match the spec"
     if previous is None or previous.get("status") != "True":
         events("Normal", Reason.RECONCILED.value, message)
