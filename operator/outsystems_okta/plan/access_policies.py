@@ -133,11 +133,10 @@ class Client:
 
 @dataclass(frozen=True)
 class Audience:
-    """An assigned group (`everyone`: Okta's built-in Everyone group)."""
+    """An assigned group (Okta's built-in Everyone group too: EVERYONE or its id names it in a rule)."""
 
     group_id: str
     name: str
-    everyone: bool = False
 
     def describe(self) -> str:
         return describe_group(self.group_id, {self.group_id: self.name})

@@ -38,9 +38,10 @@ from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Failure
 from outsystems_okta.reconcile.ports import OktaApi
 
 STATUS_KEY = "accessPolicy"
-# Okta's standard roles that may change access policies ("Add, delete, and edit authorization server
-# scope, claim, and policies" in help.okta.com's Standard administrator roles and permissions; org
-# admins "can't manage authorization servers"), or a custom role with this permission.
+# Who may change access policies: the API Access Management Administrator ("Create access policies",
+# help.okta.com, API Access Management administrators) and the Super Administrator; Org Administrators
+# "can't ... Manage authorization servers" (help.okta.com, Organization administrators); or a custom
+# admin role with okta.authzServers.manage.
 MANAGE_ROLES = (
     "give the token's admin the Super Administrator or API Access Management Administrator role, or a "
     "custom admin role with okta.authzServers.manage"

@@ -40,13 +40,14 @@ from outsystems_okta.reconcile.apps import EnsuredApp, client_id_of
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Failure
 
-# Okta's standard roles that can view authorization server policies ("View authorization server scope,
-# claim, and policy" in help.okta.com's Standard administrator roles and permissions: Super Admin, Org
-# Admin, Read-only Admin, API Access Management Admin), or a custom role with okta.authzServers.read.
+# Who may read access policies: the API Access Management Administrator "Create access policies",
+# "Create rules for each access policy" (help.okta.com, API Access Management administrators), the
+# Super Administrator can do everything, and a custom admin role can hold the permission
+# okta.authzServers.read ("Allows the admin to read authorization servers", Okta's permissions
+# reference). App Administrator alone cannot.
 READ_ROLES = (
-    "give the token's admin one of the roles Super Administrator, Organization Administrator, Read-only "
-    "Administrator or API Access Management Administrator, or a custom admin role with "
-    "okta.authzServers.read"
+    "give the token's admin the Super Administrator or API Access Management Administrator role, or a "
+    "custom admin role with okta.authzServers.read"
 )
 
 

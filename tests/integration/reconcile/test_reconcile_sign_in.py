@@ -38,9 +38,8 @@ POLICY_NAME = f"OutSystems {NAMESPACE}/{NAME}"
 MARKER = f"[outsystems-okta-operator uid={UID}]"
 FOUR = ["openid", "email", "profile", "offline_access"]
 READ_ROLES = (
-    "give the token's admin one of the roles Super Administrator, Organization Administrator, Read-only "
-    "Administrator or API Access Management Administrator, or a custom admin role with "
-    "okta.authzServers.read"
+    "give the token's admin the Super Administrator or API Access Management Administrator role, or a "
+    "custom admin role with okta.authzServers.read"
 )
 MANAGE_ROLES = (
     "give the token's admin the Super Administrator or API Access Management Administrator role, or a "
