@@ -24,6 +24,12 @@ local TERMINAL = {
   OktaAppDeleted = true,
   OktaFeatureNotEnabled = true,
   OktaSignInPolicyNotFound = true,
+  -- The authorization server would not let the assigned groups sign in (AuthorizationServerReady).
+  AuthorizationServerInactive = true,
+  NoPolicyForClients = true,
+  GrantNotAllowed = true,
+  ScopeNotAllowed = true,
+  GroupNotAllowed = true,
 }
 
 local hs = {}

@@ -1,22 +1,32 @@
 """`make demo`: the whole job on embedded defaults, then a clean stop.
 
 Starts the Okta sandbox and the Kubernetes emulator, installs `crds/`, applies the example resource,
-runs the real operator process, waits for Ready and prints what LifeTime's provider form needs.
+runs the real operator process, waits for Ready, prints what LifeTime's provider form needs, and ends
+with a "Sign-in check": a demo user of the assigned group signs in through every environment's
+Service Center callback and through Service Studio's (exit 1 if one fails).
 Everything but the operator's log goes when it stops; the log stays (`DEMO_LOG` by default) so a
 run can be read afterwards.
 """
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from outsystems_okta.api.constants import KIND
 from outsystems_okta.plan.outputs import decode_data
 from outsystems_okta_sandbox.example import EXAMPLE, REPO_CRDS, load_example
+from outsystems_okta_sandbox.okta import SeedUser
 from outsystems_okta_sandbox.paths import DEMO_LOG, shown
+from outsystems_okta_sandbox.sign_in_check import check_sign_ins
 from outsystems_okta_sandbox.stack import Stack
+
+# A member of the group the example assigns, so the sign-in check has someone to sign in.
+DEMO_GROUP = "OutSystems IT"
+DEMO_USER = "it.admin@acme.com"
 
 FORM = (
     ("Name", "name"),
@@ -42,7 +52,12 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None, operator
     log = shown(operator_log)
     with (
         tempfile.TemporaryDirectory(prefix="outsystems-okta-demo-") as tmp,
-        Stack(Path(tmp), groups=["OutSystems IT"], operator_log=operator_log.absolute()) as stack,
+        Stack(
+            Path(tmp),
+            groups=[DEMO_GROUP],
+            users=[SeedUser(DEMO_USER, groups=[DEMO_GROUP], first_name="Ida", last_name="Admin")],
+            operator_log=operator_log.absolute(),
+        ) as stack,
     ):
         _say(f"1. Okta sandbox at {stack.okta_url}; Kubernetes emulator at {stack.kube_url}")
         stack.install_crds(REPO_CRDS)
@@ -82,6 +97,35 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None, operator
             if key == "webClientSecret" and not show_secret:
                 value = _mask(value) + "   (--show-secret to reveal)"
             _say(f"   {label:<34} {value}")
-        _say("\n7. Stopping the operator and the emulators")
+        signed_in = _sign_in_check(stack, resource, status, values)
+        _say("\n8. Stopping the operator and the emulators")
     _say(f"   The operator's log stays at {log}")
-    return 0
+    return 0 if signed_in else 1
+
+
+def _sign_in_check(
+    stack: Stack, resource: dict[str, Any], status: dict[str, Any], values: dict[str, str]
+) -> bool:
+    spec = resource["spec"]
+    authz: dict[str, Any] = next(
+        (c for c in status["conditions"] if c["type"] == "AuthorizationServerReady"), {}
+    )
+    _say(
+        f"\n7. Sign-in check ({DEMO_USER}, a member of {DEMO_GROUP!r}; the Consoles app through each "
+        "environment's Service Center callback, the Development Tools app through servicestudio://auth):"
+    )
+    _say(f"   Access policies: {authz.get('reason', 'not checked')}: {authz.get('message', '')}")
+    lines = asyncio.run(
+        check_sign_ins(
+            stack.okta_url,
+            spec["okta"].get("authorizationServerId", "default"),
+            spec["lifetime"]["hostname"],
+            [(env["name"], env["hostname"]) for env in spec["environments"]],
+            values,
+            DEMO_USER,
+        )
+    )
+    width = max(len(line.where) for line in lines)
+    for line in lines:
+        _say(line.render(width))
+    return all(line.ok for line in lines)

@@ -57,3 +57,23 @@ def test_demo_reveals_the_secret_only_when_asked(tmp_path: Path) -> None:
     assert f"The operator's log stays at {log}" in result.stdout
     assert value not in log.read_text()
     assert list(work.iterdir()) == []
+
+
+def test_demo_ends_with_a_sign_in_check_through_every_callback(tmp_path: Path) -> None:
+    result = run_demo(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    section = out[out.index("7. Sign-in check (it.admin@acme.com, a member of 'OutSystems IT'") :]
+    section = section[: section.index("8. Stopping")]
+    lines = [line.strip() for line in section.splitlines()[1:] if line.strip()]
+    assert lines[0].startswith("Access policies: SignInAllowed: Authorization server 'default': rule ")
+    # The example's LifeTime and three environments, then Service Studio: one line each, all ok.
+    places = [
+        "LifeTime (lifetime.acme.com)",
+        "dev (dev.acme.com)",
+        "qa (qa.acme.com)",
+        "prod (prod.acme.com)",
+    ]
+    assert [line.split(" ok: ")[0].strip() for line in lines[1:]] == [*places, "Service Studio"]
+    for line in lines[1:]:
+        assert line.endswith("ok: signed in as it.admin@acme.com, ID token verified, refresh ok"), line

@@ -16,6 +16,8 @@ pytestmark = pytest.mark.e2e
 # Okta operationIds of the calls the operator makes, by method and path shape.
 OPERATIONS = {
     ("GET", "authorizationServers"): "getAuthorizationServer",
+    ("GET", "authorizationServers/policies"): "listAuthorizationServerPolicies",
+    ("GET", "authorizationServers/policies/{id}/rules"): "listAuthorizationServerPolicyRules",
     ("GET", "apps"): "listApplications",
     ("POST", "apps"): "createApplication",
     ("GET", "apps/{id}"): "getApplication",
@@ -30,7 +32,9 @@ OPERATIONS = {
 def shape(path: str) -> str:
     path = path.removeprefix("/api/v1/")
     if path.startswith("authorizationServers"):
-        return "authorizationServers"
+        # authorizationServers/{id}[/policies[/{id}/rules]]: the server id dropped.
+        rest = path.split("/")[2:]
+        return "/".join(["authorizationServers", *(p if i % 2 == 0 else "{id}" for i, p in enumerate(rest))])
     if path.endswith("/credentials/secrets"):
         return "apps/{id}/credentials/secrets"
     parts = path.split("/")

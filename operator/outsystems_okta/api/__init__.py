@@ -7,6 +7,7 @@ enforces at `kubectl apply` time and the validation the operator repeats can nev
 from outsystems_okta.api.constants import API_VERSION, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION
 from outsystems_okta.api.spec import (
     Access,
+    AccessPolicyMode,
     Adopt,
     AppLabels,
     CredentialsSecretRef,
@@ -19,7 +20,7 @@ from outsystems_okta.api.spec import (
     SpecError,
     parse_spec,
 )
-from outsystems_okta.api.status import AppRef, Condition, IntegrationStatus
+from outsystems_okta.api.status import AccessPolicyRef, AppRef, Condition, IntegrationStatus
 
 __all__ = [
     "API_VERSION",
@@ -30,6 +31,8 @@ __all__ = [
     "SINGULAR",
     "VERSION",
     "Access",
+    "AccessPolicyMode",
+    "AccessPolicyRef",
     "Adopt",
     "AppLabels",
     "AppRef",

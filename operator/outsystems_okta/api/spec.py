@@ -68,6 +68,11 @@ def _no_schema_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
+class AccessPolicyMode(StrEnum):
+    CHECK = "Check"
+    MANAGE = "Manage"
+
+
 class CredentialsSecretRef(_Model):
     """A Secret in the resource's own namespace that holds an Okta API token."""
 
@@ -118,6 +123,17 @@ class OktaSpec(_Model):
         description=(
             "Id of an Okta Identity Engine app sign-in policy (rst...) that both apps use; kept by drift. "
             "Unset: the apps keep whatever policy Okta or an admin gave them."
+        ),
+    )
+    access_policy: AccessPolicyMode = Field(
+        default=AccessPolicyMode.CHECK,
+        alias="accessPolicy",
+        description=(
+            "Check (default): after the apps converge, check that the authorization server's access "
+            "policies let the assigned groups sign in to both apps (condition AuthorizationServerReady). "
+            "Manage: also keep a dedicated access policy for the two apps, with one rule allowing "
+            "authorization_code and the scopes openid email profile offline_access to the assigned "
+            "groups; switching back to Check removes it."
         ),
     )
 

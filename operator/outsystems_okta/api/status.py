@@ -55,6 +55,15 @@ class AppRef(_Model):
     )
 
 
+class AccessPolicyRef(_Model):
+    """The access policy and rule the operator keeps (spec.okta.accessPolicy: Manage)."""
+
+    policy_id: str = Field(alias="policyId", max_length=100, description="Okta access policy id.")
+    rule_id: str | None = Field(
+        default=None, alias="ruleId", max_length=100, description="Id of the policy's rule."
+    )
+
+
 class IntegrationStatus(_Model):
     """Observed state of the integration."""
 
@@ -90,4 +99,9 @@ class IntegrationStatus(_Model):
     environments: int | None = Field(
         default=None,
         description="Number of environments (LifeTime excluded) configured in Okta.",
+    )
+    access_policy: AccessPolicyRef | None = Field(
+        default=None,
+        alias="accessPolicy",
+        description="The access policy the operator keeps in the authorization server (Manage only).",
     )

@@ -1,9 +1,11 @@
-"""Okta Management API client (async, httpx): apps, client secrets, group assignments, auth servers.
+"""Okta Management API client (async, httpx): apps, client secrets, group assignments, auth servers
+and their access policies.
 
 async with OktaClient("https://acme.okta.com", token) as okta:
     app = await okta.get_app(app_id)
 """
 
+from .access_policies import AccessPolicy, AccessPolicyRule, AuthorizationServer
 from .buckets import bucket_for
 from .client import OktaClient
 from .errors import (
@@ -24,6 +26,9 @@ from .retry import RetryPolicy
 from .telemetry import ResponseInfo
 
 __all__ = [
+    "AccessPolicy",
+    "AccessPolicyRule",
+    "AuthorizationServer",
     "OktaAmbiguousError",
     "OktaAuthError",
     "OktaClient",

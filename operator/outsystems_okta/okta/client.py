@@ -1,7 +1,9 @@
 """`OktaClient`: the handful of Okta Management API calls the operator makes, over httpx.
 
 Apps stay raw JSON dicts on purpose: `PUT /api/v1/apps/{id}` is a full replace, so whatever we GET
-must go back unchanged except for the fields we own (SDK models drop unknown fields).
+must go back unchanged except for the fields we own (SDK models drop unknown fields). Access policies
+and rules come and go as our own typed models (`access_policies`), which keep unknown fields for the
+same reason.
 
 Safety rules this module enforces:
 - the SSWS token is attached per request, only to URLs on the configured org (scheme, host, port);
@@ -21,13 +23,15 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from outsystems_okta import __version__
 
+from .access_policies import AccessPolicy, AccessPolicyRule
 from .buckets import bucket_for
 from .errors import (
     OktaAmbiguousError,
@@ -41,6 +45,7 @@ from .retry import RetryPolicy, parse_http_date, parse_int, parse_reset
 from .telemetry import ResponseInfo
 
 logger = logging.getLogger(__name__)
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 USER_AGENT = f"outsystems-okta-operator/{__version__} httpx/{httpx.__version__}"
 MAX_PAGE_LIMIT = 200
@@ -341,6 +346,89 @@ class OktaClient:
         )
         return _json_object(response, "getAuthorizationServer")
 
+    # -- access policies and rules (bucket /api/v1, not the small apps one) --------------------------
+
+    async def list_access_policies(self, server_id: str) -> list[AccessPolicy]:
+        """`GET .../policies`: every access policy of the server (Okta lists them all, no paging)."""
+        items = await self._paginate(_Op("listAuthorizationServerPolicies"), _policies_path(server_id), {})
+        return [_model(AccessPolicy, item, "listAuthorizationServerPolicies") for item in items]
+
+    async def list_access_policy_rules(self, server_id: str, policy_id: str) -> list[AccessPolicyRule]:
+        items = await self._paginate(
+            _Op("listAuthorizationServerPolicyRules"), _policy_path(server_id, policy_id) + "/rules", {}
+        )
+        return [_model(AccessPolicyRule, item, "listAuthorizationServerPolicyRules") for item in items]
+
+    async def create_access_policy(self, server_id: str, policy: AccessPolicy) -> AccessPolicy:
+        # Not idempotent: a lost answer may have created it; the caller finds it by its marker next pass.
+        response = await self._call(
+            _Op("createAuthorizationServerPolicy", idempotent=False),
+            "POST",
+            _policies_path(server_id),
+            body=policy.body(),
+        )
+        return _model(AccessPolicy, _json_object(response, "createAuthorizationServerPolicy"), "create")
+
+    async def replace_access_policy(
+        self, server_id: str, policy_id: str, policy: AccessPolicy
+    ) -> AccessPolicy:
+        response = await self._call(
+            _Op("replaceAuthorizationServerPolicy"),
+            "PUT",
+            _policy_path(server_id, policy_id),
+            body=policy.body(),
+        )
+        return _model(AccessPolicy, _json_object(response, "replaceAuthorizationServerPolicy"), "replace")
+
+    async def activate_access_policy(self, server_id: str, policy_id: str) -> None:
+        await self._call(
+            _Op("activateAuthorizationServerPolicy"),
+            "POST",
+            _policy_path(server_id, policy_id) + "/lifecycle/activate",
+        )
+
+    async def delete_access_policy(self, server_id: str, policy_id: str) -> None:
+        """`DELETE .../policies/{id}` (its rules go with it); already gone (404) counts as success."""
+        await self._call(
+            _Op("deleteAuthorizationServerPolicy"),
+            "DELETE",
+            _policy_path(server_id, policy_id),
+            missing_ok=True,
+        )
+
+    async def create_access_policy_rule(
+        self, server_id: str, policy_id: str, rule: AccessPolicyRule
+    ) -> AccessPolicyRule:
+        response = await self._call(
+            _Op("createAuthorizationServerPolicyRule", idempotent=False),
+            "POST",
+            _policy_path(server_id, policy_id) + "/rules",
+            body=rule.body(),
+        )
+        return _model(
+            AccessPolicyRule, _json_object(response, "createAuthorizationServerPolicyRule"), "create"
+        )
+
+    async def replace_access_policy_rule(
+        self, server_id: str, policy_id: str, rule_id: str, rule: AccessPolicyRule
+    ) -> AccessPolicyRule:
+        response = await self._call(
+            _Op("replaceAuthorizationServerPolicyRule"),
+            "PUT",
+            _rule_path(server_id, policy_id, rule_id),
+            body=rule.body(),
+        )
+        return _model(
+            AccessPolicyRule, _json_object(response, "replaceAuthorizationServerPolicyRule"), "replace"
+        )
+
+    async def activate_access_policy_rule(self, server_id: str, policy_id: str, rule_id: str) -> None:
+        await self._call(
+            _Op("activateAuthorizationServerPolicyRule"),
+            "POST",
+            _rule_path(server_id, policy_id, rule_id) + "/lifecycle/activate",
+        )
+
     # -- machinery ---------------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
@@ -553,6 +641,29 @@ def _json_object(response: httpx.Response, operation: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise OktaProtocolError(f"Okta {operation}: expected a JSON object", operation=operation)
     return data
+
+
+def _policies_path(server_id: str) -> str:
+    return f"/api/v1/authorizationServers/{_seg(server_id, 'authorization server id')}/policies"
+
+
+def _policy_path(server_id: str, policy_id: str) -> str:
+    return f"{_policies_path(server_id)}/{_seg(policy_id, 'policy id')}"
+
+
+def _rule_path(server_id: str, policy_id: str, rule_id: str) -> str:
+    return f"{_policy_path(server_id, policy_id)}/rules/{_seg(rule_id, 'rule id')}"
+
+
+def _model(model: type[_ModelT], data: dict[str, Any], operation: str) -> _ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Field names and types only: Okta's answer stays out of the message.
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
+        raise OktaProtocolError(
+            f"Okta {operation}: unexpected shape ({problems})", operation=operation
+        ) from None
 
 
 def _json_list(response: httpx.Response, operation: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The Ready condition: its reasons and how a new observation updates the list."""
+"""The Ready condition: its reasons and how a new observation updates the list (of any condition type)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ class Reason(StrEnum):
     OKTA_SIGN_IN_POLICY_NOT_FOUND = "OktaSignInPolicyNotFound"
     # An unexpected failure inside the operator (a bug, or the Kubernetes API failing): retried.
     RECONCILE_ERROR = "ReconcileError"
+    # The authorization server would not let the assigned groups sign in (AuthorizationServerReady
+    # says the same, with the same reason; see plan/access_policies.py).
+    AUTHORIZATION_SERVER_INACTIVE = "AuthorizationServerInactive"
+    NO_POLICY_FOR_CLIENTS = "NoPolicyForClients"
+    GRANT_NOT_ALLOWED = "GrantNotAllowed"
+    SCOPE_NOT_ALLOWED = "ScopeNotAllowed"
+    GROUP_NOT_ALLOWED = "GroupNotAllowed"
 
 
 # Reasons a retry cannot fix: the user must change the spec, a Secret or Okta.
@@ -52,6 +59,11 @@ TERMINAL = frozenset(
         Reason.OKTA_APP_DELETED,
         Reason.OKTA_FEATURE_NOT_ENABLED,
         Reason.OKTA_SIGN_IN_POLICY_NOT_FOUND,
+        Reason.AUTHORIZATION_SERVER_INACTIVE,
+        Reason.NO_POLICY_FOR_CLIENTS,
+        Reason.GRANT_NOT_ALLOWED,
+        Reason.SCOPE_NOT_ALLOWED,
+        Reason.GROUP_NOT_ALLOWED,
     }
 )
 
@@ -70,14 +82,16 @@ def with_condition(
     conditions: Sequence[Mapping[str, Any]] | None,
     *,
     type_: str,
-    status: bool,
+    status: bool | None,
     reason: str,
     message: str,
     generation: int | None,
     now: str,
 ) -> list[dict[str, Any]]:
-    """The condition list with one condition set; lastTransitionTime moves only when status flips."""
-    status_text = "True" if status else "False"
+    """The condition list with one condition set; lastTransitionTime moves only when status flips.
+
+    `status` None is Unknown."""
+    status_text = "Unknown" if status is None else "True" if status else "False"
     result: list[dict[str, Any]] = []
     previous: Mapping[str, Any] | None = None
     for condition in conditions or ():

@@ -8,6 +8,7 @@ from typing import Any
 
 from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.blueprint import Owner
+from outsystems_okta.plan.access_policies import Verdict
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore
 
@@ -31,6 +32,8 @@ class PassContext:
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         # The status fields this pass found out; merged into `.status` whatever the outcome.
         self.status: dict[str, Any] = {}
+        # Whether the assigned groups can sign in (AuthorizationServerReady); None until checked.
+        self.sign_in: Verdict | None = None
 
     def previous(self, role: str) -> Mapping[str, Any]:
         """What the last pass recorded in status for one app (`consoles`, `developmentTools`)."""

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from outsystems_okta.api.spec import DeletionPolicy, SpecError, parse_spec
+from outsystems_okta.api.spec import AccessPolicyMode, DeletionPolicy, IntegrationSpec, SpecError, parse_spec
 from outsystems_okta.blueprint import Owner, desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFoundError
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason, find
+from outsystems_okta.reconcile import managed_policy
 from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.outcome import (
@@ -88,6 +89,19 @@ async def _app_ids(okta: OktaApi, resource: Resource, owner: Owner, labels: Mapp
     return list(dict.fromkeys(ids))
 
 
+async def _delete_access_policy(
+    okta: OktaApi, resource: Resource, spec: IntegrationSpec, owner: Owner, events: EventSink
+) -> None:
+    """Our access policy goes before the apps it names. Only looked for when we may have made one:
+    a token that may not read policies is no reason to keep a Check-mode resource from going."""
+    known_policy, _ = managed_policy.known_ids(resource.status)
+    if spec.okta.access_policy is not AccessPolicyMode.MANAGE and known_policy is None:
+        return
+    server_id = spec.okta.authorization_server_id
+    for deleted in await managed_policy.delete_for_good(okta, server_id, owner, known_policy):
+        events("Normal", "OktaAccessPolicyDeleted", f"Deleted access policy {deleted}")
+
+
 async def _delete_inactive(okta: OktaApi, app_id: str, options: Options, attempts: int = 3) -> None:
     """Delete a just-deactivated app; Okta may still see it ACTIVE for a moment (403 E0000056)."""
     for attempt in range(1, attempts + 1):
@@ -157,6 +171,7 @@ async def finalize(
     labels = {app.role.value: app.label for app in desired.both()}
     async with connect(spec.okta.base_url, token) as okta:
         try:
+            await _delete_access_policy(okta, resource, spec, owner, events)
             for app_id in await _app_ids(okta, resource, owner, labels):
                 try:
                     await okta.deactivate_app(app_id)

@@ -102,7 +102,8 @@ def make_outcome(
     fields = dict(status or {})
     fields["observedGeneration"] = resource.generation
     fields["conditions"] = with_condition(
-        resource.status.get("conditions"),
+        # A step may have set another condition (AuthorizationServerReady) this pass: Ready joins it.
+        fields.get("conditions", resource.status.get("conditions")),
         type_=READY,
         status=ready,
         reason=reason,

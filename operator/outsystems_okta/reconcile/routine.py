@@ -17,7 +17,7 @@ from outsystems_okta.plan.access import groups_not_found
 from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
-from outsystems_okta.reconcile import output_secret
+from outsystems_okta.reconcile import access_policies, output_secret
 from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
@@ -69,15 +69,15 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
             "; ".join(r.message for r in refusals),
             EXTERNAL_FIX_DELAY if fixable else None,
         )
-    sign_in = SignInPolicy(ctx)
-    await sign_in.check(surveys)
+    sign_in_policy = SignInPolicy(ctx)
+    await sign_in_policy.check(surveys)
     group_ids, missing = await access.resolve()
 
     apps: dict[str, EnsuredApp] = {}
     for survey in surveys:
         apps[survey.want.role] = await apply_app(ctx, survey)
     for ensured in apps.values():
-        await sign_in.ensure(ensured)
+        await sign_in_policy.ensure(ensured)
     for ensured in apps.values():
         await access.ensure(
             ensured.survey.want,
@@ -89,6 +89,9 @@ async def _converge(ctx: PassContext, access: GroupAccess) -> list[str]:
 
     await _write_lifetime_secret(ctx, apps)
     ctx.status["environments"] = len(spec.environments)
+    # Last: the LifeTime values are right whatever the policies say, and an admin fixing a policy
+    # needs them anyway.
+    await access_policies.check(ctx, server, apps, group_ids, access.group_names, complete=not missing)
     return missing
 
 
@@ -197,6 +200,9 @@ async def reconcile(
             EXTERNAL_FIX_DELAY,
             ctx.status,
         )
+    if ctx.sign_in is not None and ctx.sign_in.allowed is False:
+        # The same reason as AuthorizationServerReady: `kubectl get osokta` and Argo CD say what to fix.
+        return failed(Reason(ctx.sign_in.reason.value), ctx.sign_in.message, EXTERNAL_FIX_DELAY, ctx.status)
     message = f"Okta apps and Secret {ctx.status['secretName']!r} match the spec"
     if previous is None or previous.get("status") != "True":
         events("Normal", Reason.RECONCILED.value, message)

@@ -344,6 +344,12 @@ class World:
     def connect(self) -> Any:
         return self._connect
 
+    def access_policy_reads(self, server_id: str = "default") -> list[tuple[str, str]]:
+        """The access-policy check's reads on a seeded org: its one policy, then that policy's rules."""
+        [policy] = self.sb.state.auth_servers[server_id].policies.all()
+        base = f"/api/v1/authorizationServers/{server_id}/policies"
+        return [("GET", base), ("GET", f"{base}/{policy.id}/rules")]
+
     def integration(self, *, with_token: bool = True, **fields: Any) -> Integration:
         fields.setdefault("spec", base_spec(self.sb.url))
         integration = Integration(world=self, **fields)

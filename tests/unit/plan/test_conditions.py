@@ -190,3 +190,41 @@ def test_transient_reasons_are_not_terminal(reason: Reason) -> None:
 def test_every_reason_is_classified() -> None:
     assert TRANSIENT.isdisjoint(TERMINAL)
     assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT
+
+
+def test_unknown_status_for_a_condition_that_cannot_be_computed() -> None:
+    unknown = with_condition(
+        None,
+        type_="AuthorizationServerReady",
+        status=None,
+        reason="PoliciesNotReadable",
+        message="cannot read",
+        generation=2,
+        now=T0,
+    )
+    assert unknown[0]["status"] == "Unknown"
+    again = with_condition(
+        unknown,
+        type_="AuthorizationServerReady",
+        status=None,
+        reason="PoliciesNotReadable",
+        message="x",
+        generation=3,
+        now=T1,
+    )
+    assert again[0]["lastTransitionTime"] == T0
+    known = with_condition(
+        again,
+        type_="AuthorizationServerReady",
+        status=True,
+        reason="SignInAllowed",
+        message="ok",
+        generation=3,
+        now=T1,
+    )
+    assert (known[0]["status"], known[0]["lastTransitionTime"]) == ("True", T1)
+    # Ready sorts first, whatever else is there.
+    both = with_condition(
+        known, type_=READY, status=True, reason="Reconciled", message="ok", generation=3, now=T1
+    )
+    assert [c["type"] for c in both] == ["Ready", "AuthorizationServerReady"]
