@@ -58,8 +58,23 @@ CHANGES_PENDING = 3
 TOKEN_VARIABLE = "OKTA_API_TOKEN"
 
 
-def _cmd_plan(args: argparse.Namespace) -> int:
+def _parse_specs(resources: list[dict[str, Any]]) -> list[Any] | None:
+    """Each resource's parsed spec, or None after one `error:` line per problem on stderr."""
     from outsystems_okta.api.spec import SpecError, parse_spec
+
+    specs = []
+    for doc in resources:
+        try:
+            specs.append(parse_spec(doc.get("spec")))
+        except SpecError as exc:
+            name = (doc.get("metadata") or {}).get("name")
+            for problem in exc.problems:
+                print(f"error: {name}: {problem}", file=sys.stderr)
+            return None
+    return specs
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
     from outsystems_okta.blueprint import Owner, desired_apps
 
     try:
@@ -73,15 +88,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         option = "--detailed-exitcode" if args.detailed_exitcode else "--org-url"
         print(f"error: {option} goes with --live", file=sys.stderr)
         return 2
+    parsed = _parse_specs(resources)
+    if parsed is None:
+        return 1
     plans = []
-    for doc in resources:
+    for doc, spec in zip(resources, parsed, strict=True):
         meta = doc.get("metadata") or {}
-        try:
-            spec = parse_spec(doc.get("spec"))
-        except SpecError as exc:
-            for problem in exc.problems:
-                print(f"error: {meta.get('name')}: {problem}", file=sys.stderr)
-            return 1
         owner = Owner(
             namespace=str(meta.get("namespace") or "default"),
             name=str(meta.get("name")),
@@ -106,7 +118,6 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
     import os
 
     from outsystems_okta.api import patterns
-    from outsystems_okta.api.spec import SpecError, parse_spec
 
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not token:
@@ -116,15 +127,11 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
     if args.org_url is not None and not patterns.ORG_URL.fits(args.org_url):
         print(f"error: --org-url {args.org_url!r} {patterns.ORG_URL.message}", file=sys.stderr)
         return 2
+    parsed = _parse_specs(resources)
+    if parsed is None:
+        return 1
     jobs = []
-    for doc in resources:
-        meta = doc.get("metadata") or {}
-        try:
-            spec = parse_spec(doc.get("spec"))
-        except SpecError as exc:
-            for problem in exc.problems:
-                print(f"error: {meta.get('name')}: {problem}", file=sys.stderr)
-            return 1
+    for doc, spec in zip(resources, parsed, strict=True):
         org_url = (args.org_url or spec.okta.org_url).rstrip("/")
         if org_url.startswith("http://") and not args.allow_insecure_loopback:
             print(

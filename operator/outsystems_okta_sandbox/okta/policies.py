@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from .errors import ValidationErrors, malformed_body
+from .oidc import GRANT_TYPES
 
 POLICY_TYPE = "OAUTH_AUTHORIZATION_POLICY"
 RULE_TYPE = "RESOURCE_ACCESS"
@@ -34,24 +35,9 @@ WILDCARD_SCOPE = "*"
 
 # The grants a rule may name: the reference's "Accepted grantTypes: authorization_code,
 # interaction_code, password, refresh_token or client_credentials" plus those Terraform's
-# okta_auth_server_policy_rule documents (implicit and the Early Access URN grants).
-RULE_GRANT_TYPES = frozenset(
-    {
-        "authorization_code",
-        "client_credentials",
-        "implicit",
-        "interaction_code",
-        "password",
-        "refresh_token",
-        "urn:ietf:params:oauth:grant-type:device_code",
-        "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        "urn:ietf:params:oauth:grant-type:saml2-bearer",
-        "urn:ietf:params:oauth:grant-type:token-exchange",
-        "urn:openid:params:grant-type:ciba",
-        "urn:okta:params:oauth:grant-type:otp",
-        "urn:okta:params:oauth:grant-type:oob",
-    }
-)
+# okta_auth_server_policy_rule documents (implicit and the Early Access URN grants): every grant an app
+# may have but the Auth0-style MFA ones.
+RULE_GRANT_TYPES = frozenset(g for g in GRANT_TYPES if not g.startswith("http://auth0.com/"))
 
 # Actions object: "accessTokenLifetimeMinutes: minimum five minutes, maximum one day;
 # refreshTokenLifetimeMinutes: minimum access token lifetime; refreshTokenWindowMinutes: minimum
