@@ -24,6 +24,8 @@ import html
 import re
 import secrets
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -164,6 +166,16 @@ async def _verify_id_token(
     return claims
 
 
+@asynccontextmanager
+async def _client(http: httpx.AsyncClient | None) -> AsyncIterator[httpx.AsyncClient]:
+    """The caller's client, or one of our own for this call only."""
+    if http is not None:
+        yield http
+        return
+    async with httpx.AsyncClient(timeout=10) as own:
+        yield own
+
+
 async def sign_in(
     base_url: str,
     auth_server: str,
@@ -178,9 +190,7 @@ async def sign_in(
     http: httpx.AsyncClient | None = None,
 ) -> SignInResult:
     """Sign `user` (a login) in to `client_id` on `auth_server`; see the module docstring."""
-    own = http is None
-    client = http or httpx.AsyncClient(timeout=10)
-    try:
+    async with _client(http) as client:
         metadata = await discover(client, base_url, auth_server)
         if isinstance(metadata, httpx.Response):
             return _failure("discovery", metadata)
@@ -222,9 +232,6 @@ async def sign_in(
             client_auth=client_auth,
             nonce=nonce,
         )
-    finally:
-        if own:
-            await client.aclose()
 
 
 def _page_failure(response: httpx.Response) -> SignInResult:
@@ -251,9 +258,7 @@ async def refresh(
     http: httpx.AsyncClient | None = None,
 ) -> SignInResult:
     """The refresh token grant (what LifeTime does to keep its session)."""
-    own = http is None
-    client = http or httpx.AsyncClient(timeout=10)
-    try:
+    async with _client(http) as client:
         metadata = await discover(client, base_url, auth_server)
         if isinstance(metadata, httpx.Response):
             return _failure("discovery", metadata)
@@ -269,6 +274,3 @@ async def refresh(
             client_auth=client_auth,
             nonce=None,
         )
-    finally:
-        if own:
-            await client.aclose()

@@ -47,6 +47,10 @@ from .state import AppRecord, AuthServerRecord, SandboxState
 BAD_CLIENT = "Client authentication failed. Either the client or the client credentials are invalid."
 BAD_CODE = "The authorization code is invalid or has expired."
 BAD_REFRESH = "The refresh token is invalid or expired."
+OTHER_CLIENT = (
+    "The grant was issued to another client. Ensure that the `client_id` matches the one used at the "
+    "authorize request."
+)
 SUPPORTED_GRANTS = ("authorization_code", "refresh_token")
 
 
@@ -138,11 +142,7 @@ def _redeem_code(
     if code is None or not code.usable() or code.grant.server_id != server.id:
         raise OAuthError("invalid_grant", BAD_CODE)
     if code.grant.client_id != app.client_id:
-        raise OAuthError(
-            "invalid_grant",
-            "The grant was issued to another client. Ensure that the `client_id` matches the one used "
-            "at the authorize request.",
-        )
+        raise OAuthError("invalid_grant", OTHER_CLIENT)
     if form.get("redirect_uri") != code.redirect_uri:
         raise OAuthError(
             "invalid_grant",
@@ -176,11 +176,7 @@ def _use_refresh_token(
     if held is None or not held.usable() or held.grant.server_id != server.id:
         raise OAuthError("invalid_grant", BAD_REFRESH)
     if held.grant.client_id != app.client_id:
-        raise OAuthError(
-            "invalid_grant",
-            "The grant was issued to another client. Ensure that the `client_id` matches the one used "
-            "at the authorize request.",
-        )
+        raise OAuthError("invalid_grant", OTHER_CLIENT)
     if not _still_granted(state, server, app, held.grant):
         del state.grants.refresh_tokens[value]
         raise OAuthError("invalid_grant", BAD_REFRESH)
