@@ -11,14 +11,21 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import kopf
 
 from outsystems_okta import logcontext
-from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, PLURAL, VERSION
+from outsystems_okta.api.constants import (
+    ANNOTATION_PREFIX,
+    DAY2_ANNOTATIONS,
+    FINALIZER,
+    GROUP,
+    PLURAL,
+    VERSION,
+)
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
@@ -37,6 +44,38 @@ class OperatorConfig:
     metrics_port: int | None = None
 
 
+class DiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
+    """Kopf's diff-base, with the day-2 annotations put back into what it compares.
+
+    Kopf leaves every annotation under its storage prefix out of the comparison (here and in the
+    progress storage's `clear`), and the day-2 requests (`okta.outsystems.dev/paused`, ...) share that
+    prefix: without both classes, setting one would never reach an update handler.
+    """
+
+    def build(
+        self, *, body: kopf.Body, extra_fields: Iterable[kopf.FieldSpec] | None = None
+    ) -> kopf.BodyEssence:
+        requests = [("metadata", "annotations", key) for key in DAY2_ANNOTATIONS]
+        return super().build(body=body, extra_fields=[*(extra_fields or ()), *requests])
+
+
+class ProgressStorage(kopf.AnnotationsProgressStorage):
+    """Kopf's progress storage, which also strips its prefix from the essence: the day-2 requests stay."""
+
+    def clear(self, *, essence: kopf.BodyEssence) -> kopf.BodyEssence:
+        annotations = essence.get("metadata", {}).get("annotations", {})
+        requests = {key: annotations[key] for key in DAY2_ANNOTATIONS if key in annotations}
+        cleared = super().clear(essence=essence)
+        if requests:
+            cleared.setdefault("metadata", {}).setdefault("annotations", {}).update(requests)
+        return cleared
+
+
+def requests_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether a day-2 annotation was set, changed or removed between two sets of annotations."""
+    return any((old or {}).get(key) != (new or {}).get(key) for key in DAY2_ANNOTATIONS)
+
+
 def okta_pool(metrics: Metrics) -> OktaClientPool:
     return OktaClientPool(lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta))
 
@@ -50,6 +89,7 @@ def _resource(body: Mapping[str, Any]) -> Resource:
         generation=meta.get("generation"),
         spec=dict(body.get("spec") or {}),
         status=dict(body.get("status") or {}),
+        annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
     )
 
 
@@ -113,8 +153,8 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     @kopf.on.startup(registry=registry, id="configure")
     def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
         settings.persistence.finalizer = FINALIZER
-        settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
-        settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix=ANNOTATION_PREFIX)
+        settings.persistence.progress_storage = ProgressStorage(prefix=ANNOTATION_PREFIX)
+        settings.persistence.diffbase_storage = DiffBaseStorage(prefix=ANNOTATION_PREFIX)
         settings.posting.level = logging.INFO
         settings.posting.reporting_component = REPORTING_COMPONENT
         # The pod's name in a cluster: tells two operator generations apart across an upgrade.
@@ -153,15 +193,26 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         )
         return outcome
 
+    async def run_or_retry(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> None:
+        outcome = await run(body, patch, memo, logger)
+        if outcome.retry_after is not None:
+            raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
+
     @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
     @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
     @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="reconcile", field="spec")
     async def on_change(
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
     ) -> None:
-        outcome = await run(body, patch, memo, logger)
-        if outcome.retry_after is not None:
-            raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
+        await run_or_retry(body, patch, memo, logger)
+
+    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="requests", field="metadata.annotations")
+    async def on_request(
+        old: Any, new: Any, body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    ) -> None:
+        # Other tools' annotations (Argo CD's tracking id, kubectl's) change too; only ours ask for a pass.
+        if requests_changed(old, new):
+            await run_or_retry(body, patch, memo, logger)
 
     @kopf.timer(
         GROUP,

@@ -24,6 +24,7 @@ class Resource:
     generation: int | None
     spec: Mapping[str, Any]
     status: Mapping[str, Any] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 class OktaApi(Protocol):
