@@ -315,10 +315,14 @@ class Stack:
             )
         return dict(obj.get("status") or {})
 
-    def close(self) -> None:
+    def stop_operators(self) -> None:
+        """Stop every operator process this stack started (SIGTERM, as Kubernetes does)."""
         self.stop_operator()
         for process in self.processes:
             process.stop()
+
+    def close(self) -> None:
+        self.stop_operators()
         if self._api is not None:
             self._api.close()
         try:
