@@ -145,9 +145,10 @@ def _join(settings: kopf.OperatorSettings, peering: Peering, logger: kopf.Logger
     settings.peering.priority = peering.priority
     settings.peering.lifetime = peering.lifetime
     scope = "ClusterKopfPeering" if settings.peering.clusterwide else "KopfPeering"
+    # Kopf logs resuming, but neither a standby's pause from the start nor a missing peering object.
     logger.info(
-        f"Peering in {scope} {peering.name!r} with priority {peering.priority} "
-        f"(keep-alives valid {peering.lifetime}s): acting only while no live peer has a higher one"
+        f"Joining {scope} {peering.name!r} with priority {peering.priority} (keep-alives valid "
+        f"{peering.lifetime}s): paused until that object exists and while a live peer has a higher one"
     )
 
 

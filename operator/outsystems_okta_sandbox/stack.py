@@ -282,7 +282,11 @@ class Stack:
 
     def operator_watching(self) -> bool:
         """Whether the operator has opened its watch on the custom resources (so it sees every change)."""
-        return any(r.verb == "watch" and r.resource == PLURAL for r in list(self.kube.requests))
+        return self.kube_watching(PLURAL)
+
+    def kube_watching(self, resource: str) -> bool:
+        """Whether some client has opened a watch on `resource` (a plural)."""
+        return any(r.verb == "watch" and r.resource == resource for r in list(self.kube.requests))
 
     def check_operator_alive(self) -> None:
         for process in self.processes:

@@ -143,3 +143,24 @@ def test_equal_priorities_pause_both_and_say_so(stack: Stack, okta: Okta, tmp_pa
     stack.wait_ready(NAMESPACE, NAME, timeout=15)
     assert RECONCILED in log(a)
     one_app_per_role(okta)
+
+
+def test_without_its_peering_object_the_operator_waits_paused(
+    stack: Stack, okta: Okta, tmp_path: Path
+) -> None:
+    # --peering makes the peering mandatory: a missing object (a first `kubectl apply` that could not
+    # create it yet) must not let an operator act alone beside its replicas.
+    stack.create_credentials(NAMESPACE)
+    operator = replica(stack, tmp_path, "operator-a", "--peering-lifetime", "4")
+    wait(lambda: stack.kube_watching("clusterkopfpeerings"), 20, "the operator to watch its peering")
+    stack.apply(resource(stack.okta_url))
+    time.sleep(2)  # time enough for an active operator to converge (it takes well under a second)
+    assert integration_lists(stack) == 0 and okta.apps() == []
+    # Kopf says nothing while it waits for the object; the operator's start line says what it waits for.
+    assert f"Joining ClusterKopfPeering {PEERING!r}" in log(operator)
+    assert "paused until that object exists" in log(operator)
+
+    stack.create_peering(PEERING)
+    stack.wait_ready(NAMESPACE, NAME, timeout=15)
+    assert RESUMED in log(operator)
+    one_app_per_role(okta)
