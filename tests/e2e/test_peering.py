@@ -124,6 +124,31 @@ def test_a_graceful_exit_hands_over_at_once(stack: Stack, okta: Okta, tmp_path: 
     assert took < 5, f"took {took:.1f}s"
 
 
+def test_a_rolling_upgrade_hands_over_once(stack: Stack, okta: Okta, tmp_path: Path) -> None:
+    # The Deployment's RollingUpdate (maxSurge 1, maxUnavailable 0) on two replicas, step by step: the
+    # ReplicaSet removes the younger old pod first, so the old active pod acts until its own SIGTERM.
+    old_active, old_standby = start_pair(stack, tmp_path, "--peering-lifetime", "20")
+    stack.apply(resource(stack.okta_url))
+    stack.wait_ready(NAMESPACE, NAME)
+    new_first = replica(stack, tmp_path, "operator-c", "--peering-lifetime", "20")
+    wait(lambda: "operator-c" in stack.peers(PEERING), 20, "the first new pod's keep-alive")
+    old_standby.stop()
+    new_second = replica(stack, tmp_path, "operator-d", "--peering-lifetime", "20")
+    wait(lambda: "operator-d" in stack.peers(PEERING), 20, "the second new pod's keep-alive")
+    assert not any(RESUMED in log(p) for p in (old_standby, new_first, new_second)), "no handover yet"
+
+    stopped = time.monotonic()
+    old_active.stop()
+    wait(lambda: RESUMED in log(new_first), 10, "the oldest new pod to take over")
+    gap = time.monotonic() - stopped
+    assert gap < 5, f"nobody acted for {gap:.1f}s"
+    assert RESUMED not in log(new_second), "exactly one handover: the newest pod stays the standby"
+    stack.patch_spec(NAMESPACE, NAME, {"environments": [{"name": "prod", "hostname": "prod.acme.com"}]})
+    assert stack.wait_ready(NAMESPACE, NAME, timeout=10)["metadata"]["generation"] == 2
+    assert f"{RECONCILED} 2" in log(new_first) and RECONCILED not in log(new_second)
+    one_app_per_role(okta)
+
+
 def test_equal_priorities_pause_both_and_say_so(stack: Stack, okta: Okta, tmp_path: Path) -> None:
     stack.create_credentials(NAMESPACE)
     stack.create_peering(PEERING)
