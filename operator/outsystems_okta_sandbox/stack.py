@@ -38,17 +38,13 @@ class OperatorProcess:
             command, env=dict(env), stdout=self._stream, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     def running(self) -> bool:
         return self.process.poll() is None
 
     def check_alive(self) -> None:
-        """Raise when it exited on its own: not stopped (0), not killed by a test (SIGKILL, SIGTERM)."""
+        """Raise when it exited on its own: neither stopped (0) nor killed by a test (SIGKILL)."""
         code = self.process.poll()
-        if code is not None and code not in (0, -signal.SIGKILL, -signal.SIGTERM):
+        if code is not None and code not in (0, -signal.SIGKILL):
             raise RuntimeError(f"the operator exited with {code}; see {self.log}")
 
     def stop(self, *, kill: bool = False, timeout: float = 15.0) -> None:
@@ -71,6 +67,8 @@ class Stack:
     `workdir` holds the kubeconfig and, unless `operator_log` says otherwise, `operator.log`. One
     stack, one log: it is emptied when the stack starts (the emulators start empty too, so an older
     log would name apps and ports that no longer exist) and appended to across operator restarts.
+    `spawn_operator` runs more operator processes beside it (replicas in a Kopf peering), each with a
+    log of its own.
     `namespace` is the kubeconfig context's, the one kubectl uses without `-n`. Port 0 is any free one.
     """
 
