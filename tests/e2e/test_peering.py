@@ -14,11 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from outsystems_okta.api.constants import PLURAL
 from outsystems_okta_sandbox.stack import OperatorProcess, Stack
-from tests.e2e.conftest import NAME, NAMESPACE, Okta, resource
+from tests.e2e.conftest import NAME, NAMESPACE, Okta, free_port, resource
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +61,13 @@ def start_pair(stack: Stack, tmp_path: Path, *extra: str) -> tuple[OperatorProce
     standby = replica(stack, tmp_path, "operator-b", *extra)
     wait(lambda: {"operator-a", "operator-b"} <= set(stack.peers(PEERING)), 20, "both keep-alives")
     return active, standby
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def integration_lists(stack: Stack, since: int = 0) -> int:
@@ -176,11 +184,14 @@ def test_without_its_peering_object_the_operator_waits_paused(
     # --peering makes the peering mandatory: a missing object (a first `kubectl apply` that could not
     # create it yet) must not let an operator act alone beside its replicas.
     stack.create_credentials(NAMESPACE)
-    operator = replica(stack, tmp_path, "operator-a", "--peering-lifetime", "4")
+    healthz = f"http://127.0.0.1:{free_port()}/healthz"
+    operator = replica(stack, tmp_path, "operator-a", "--peering-lifetime", "4", "--liveness", healthz)
     wait(lambda: stack.kube_watching("clusterkopfpeerings"), 20, "the operator to watch its peering")
     stack.apply(resource(stack.okta_url))
     time.sleep(2)  # time enough for an active operator to converge (it takes well under a second)
     assert integration_lists(stack) == 0 and okta.apps() == []
+    # A paused replica is alive and ready for Kubernetes (the Deployment's probes): a rollout goes on.
+    wait(lambda: answers(healthz), 10, "the paused operator's /healthz")
     # Kopf says nothing while it waits for the object; the operator's start line says what it waits for.
     assert f"Joining ClusterKopfPeering {PEERING!r}" in log(operator)
     assert "paused until that object exists" in log(operator)
