@@ -118,6 +118,13 @@ def _patch_status(patch: kopf.Patch, body: kopf.Body, outcome: Outcome) -> None:
             patch.status[key] = value
 
 
+def _follow_up(outcome: Outcome) -> None:
+    # Kopf's only way to run a handler (or a timer) again soon: a rotation that recorded its intent in
+    # status takes its next step (the Okta create) in the next pass.
+    if outcome.follow_up is not None:
+        raise kopf.TemporaryError("Next step of the client secret rotation", delay=outcome.follow_up)
+
+
 def _names(body: kopf.Body) -> tuple[str, str]:
     return body.metadata.namespace or "", body.metadata.name or ""
 
@@ -197,6 +204,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         outcome = await run(body, patch, memo, logger)
         if outcome.retry_after is not None:
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
+        _follow_up(outcome)
 
     @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
     @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
@@ -228,7 +236,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
     ) -> None:
         # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together.
-        await run(body, patch, memo, logger)
+        _follow_up(await run(body, patch, memo, logger))
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")
     async def on_delete(

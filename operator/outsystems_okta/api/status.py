@@ -110,5 +110,5 @@ class IntegrationStatus(_Model):
     client_secret_rotation: ClientSecretRotationStatus | None = Field(
         default=None,
         alias="clientSecretRotation",
-        description="The last or current rotation of the Consoles client secret (rotate annotation, afterDays).",
+        description="The last or current rotation of the Consoles client secret (annotation or afterDays).",
     )

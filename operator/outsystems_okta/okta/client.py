@@ -289,7 +289,7 @@ class OktaClient:
         )
 
     async def delete_client_secret(self, app_id: str, secret_id: str) -> None:
-        """`DELETE .../credentials/secrets/{id}` (INACTIVE ones only); already gone (404) counts as success."""
+        """`DELETE .../credentials/secrets/{id}` (INACTIVE ones only); gone already (404) is success."""
         await self._call(
             _Op("deleteOAuth2ClientSecret"),
             "DELETE",

@@ -34,6 +34,9 @@ class PassContext:
         self.status: dict[str, Any] = {}
         # Whether the assigned groups can sign in (AuthorizationServerReady); None until checked.
         self.sign_in: Verdict | None = None
+        # Seconds until a step of a multi-step operation (a client secret rotation) wants the next
+        # pass; None: no hurry.
+        self.follow_up: float | None = None
 
     def previous(self, role: str) -> Mapping[str, Any]:
         """What the last pass recorded in status for one app (`consoles`, `developmentTools`)."""
