@@ -26,7 +26,7 @@ from outsystems_okta.api.constants import (
     PLURAL,
     VERSION,
 )
-from outsystems_okta.kube import KubeNamespaces, KubeSecrets, load_kubernetes_config
+from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
@@ -118,13 +118,6 @@ def _patch_status(patch: kopf.Patch, body: kopf.Body, outcome: Outcome) -> None:
             patch.status[key] = value
 
 
-def _follow_up(outcome: Outcome) -> None:
-    # Kopf's only way to run a handler (or a timer) again soon: a rotation that recorded its intent in
-    # status takes its next step (the Okta create) in the next pass.
-    if outcome.follow_up is not None:
-        raise kopf.TemporaryError("Next step of the client secret rotation", delay=outcome.follow_up)
-
-
 def _names(body: kopf.Body) -> tuple[str, str]:
     return body.metadata.namespace or "", body.metadata.name or ""
 
@@ -170,6 +163,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         settings.watching.server_timeout = 300
         api = load_kubernetes_config()
         memo["secrets"] = KubeSecrets(api)
+        memo["status_store"] = KubeStatus(api)
         memo["namespaces"] = KubeNamespaces(api)
         if config.metrics_port is not None:
             metrics.serve(config.metrics_port)
@@ -185,6 +179,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                         secrets=memo["secrets"],
                         events=_events(body),
                         options=options,
+                        status_store=memo["status_store"],
                     )
             except Exception as exc:
                 # Expected failures come back as outcomes; anything else still has to show on the
@@ -204,7 +199,6 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         outcome = await run(body, patch, memo, logger)
         if outcome.retry_after is not None:
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
-        _follow_up(outcome)
 
     @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
     @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
@@ -236,7 +230,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
     ) -> None:
         # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together.
-        _follow_up(await run(body, patch, memo, logger))
+        await run(body, patch, memo, logger)
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")
     async def on_delete(

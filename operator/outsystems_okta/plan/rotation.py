@@ -9,12 +9,14 @@ possible: the old and the new secret both work until the person confirms the swi
     (idle) --the app already has two secrets--> Blocked (re-checked every pass; never deletes)
     AwaitingConfirmation --the new secret is no longer ACTIVE--> Failed
 
-Telling our new secret from someone else's across a crash: the pass that accepts a request only
-records it in status (`Creating`, with the ids of the secrets the app has then) and asks for another
-pass; the next pass creates. After a crash anywhere past that point the record says which secrets were
-there before, so a secret not among them is the one this rotation made (Okta's limit of two means
-there is at most one). The pending rotation's ids (`previousSecretId`, `newSecretId`) are then the
-only secrets the operator ever deactivates or deletes: any other secret is reported, never touched.
+Telling our new secret from someone else's across a crash: a request is first put on record in status
+(`Creating`, with the ids of the secrets the app has then), and only then created: `decide` says
+`follow_up`, the caller writes the record (the operator at once, through a status write; a caller
+without one ends the pass and runs another soon) and calls `decide` again with it, which asks for the
+create. After a crash anywhere past that point the record says which secrets were there before, so a
+secret not among them is the one this rotation made (Okta's limit of two means there is at most one).
+The pending rotation's ids (`previousSecretId`, `newSecretId`) are then the only secrets the operator
+ever deactivates or deletes: any other secret is reported, never touched.
 A third secret is never attempted: nothing is created while the app has two.
 
 `decide` is called again after each Okta write the caller makes (with the app's secrets as they are
@@ -88,7 +90,7 @@ class Step:
     write: OktaWrite | None = None  # the next Okta write; decide again after it
     web_secret_id: str | None = None  # the secret for webClientSecret (None: the usual choice)
     previous_secret_id: str | None = None  # the secret for previousWebClientSecret (None: no key)
-    follow_up: bool = False  # the intent was just recorded: run another pass soon
+    follow_up: bool = False  # put `record` in status before anything else, then decide again
 
 
 def rfc3339(moment: datetime.datetime) -> str:

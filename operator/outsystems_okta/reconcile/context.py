@@ -10,7 +10,7 @@ from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.blueprint import Owner
 from outsystems_okta.plan.access_policies import Verdict
 from outsystems_okta.reconcile.options import Options
-from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore, StatusStore
 
 
 class PassContext:
@@ -22,6 +22,7 @@ class PassContext:
         secrets: SecretStore,
         events: EventSink,
         options: Options,
+        status_store: StatusStore | None = None,
     ) -> None:
         self.resource = resource
         self.spec = spec
@@ -29,6 +30,8 @@ class PassContext:
         self.secrets = secrets
         self.events = events
         self.options = options
+        # Writes status before the pass ends, for a step that must be on record before its next write.
+        self.status_store = status_store
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         # The status fields this pass found out; merged into `.status` whatever the outcome.
         self.status: dict[str, Any] = {}

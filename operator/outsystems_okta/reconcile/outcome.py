@@ -34,8 +34,9 @@ class Outcome:
     # Seconds until the next attempt when the failure is worth retrying soon; None: wait for a change
     # of the resource or the drift timer.
     retry_after: float | None = None
-    # Seconds until the next pass when nothing failed but a multi-step operation (a client secret
-    # rotation that just recorded its intent) has its next step to take.
+    # Seconds until the next pass when nothing failed but a multi-step operation has its next step to
+    # take: a client secret rotation that recorded its intent with the pass's status because the
+    # caller gave the routine no status store (the operator always does, so it never sees one).
     follow_up: float | None = None
 
 

@@ -77,6 +77,12 @@ class SecretStore(Protocol):
     async def delete(self, namespace: str, name: str) -> None: ...
 
 
+class StatusStore(Protocol):
+    """Merge-patches fields into a resource's status now, before the pass ends (never a secret)."""
+
+    async def record(self, namespace: str, name: str, fields: Mapping[str, Any]) -> None: ...
+
+
 class NamespaceReader(Protocol):
     async def terminating(self, name: str) -> bool: ...
 

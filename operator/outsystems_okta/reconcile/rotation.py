@@ -29,7 +29,8 @@ from outsystems_okta.reconcile.context import PassContext
 STATUS_KEY = "clientSecretRotation"
 # A pending rotation makes at most: create; or deactivate then delete. A bound keeps a bug from looping.
 _MAX_WRITES = 3
-# How soon the pass after the one that recorded a rotation's intent runs (it makes the Okta create).
+# Without a status store (the routine's callers may pass none), the intent goes on record with the
+# pass's own status and the next pass, this soon after, makes the Okta create.
 FOLLOW_UP_DELAY = 1.0
 
 
@@ -116,6 +117,14 @@ async def rotate(
         )
 
     step: Step = decide(inputs(before))
+    if step.follow_up and ctx.status_store is not None:
+        # The intent goes on record before the create, so that a restart can tell our secret from
+        # anyone else's; then this very pass goes on.
+        _record(ctx, step)
+        await ctx.status_store.record(
+            ctx.resource.namespace, ctx.resource.name, {STATUS_KEY: ctx.status[STATUS_KEY]}
+        )
+        step = decide(inputs(step.record))
     for _ in range(_MAX_WRITES):
         if step.write is None:
             break

@@ -36,7 +36,7 @@ from outsystems_okta.reconcile.outcome import (
     make_outcome,
     unexpected_message,
 )
-from outsystems_okta.reconcile.ports import EventSink, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.ports import EventSink, OktaConnector, Resource, SecretStore, StatusStore
 from outsystems_okta.reconcile.sign_in_policy import SignInPolicy
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,7 @@ async def reconcile(
     secrets: SecretStore,
     events: EventSink,
     options: Options,
+    status_store: StatusStore | None = None,
 ) -> Outcome:
     """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures."""
 
@@ -192,7 +193,7 @@ async def reconcile(
             {},
         )
     async with connect(spec.okta.base_url, token) as okta:
-        ctx = PassContext(resource, spec, okta, secrets, events, options)
+        ctx = PassContext(resource, spec, okta, secrets, events, options, status_store)
         access = GroupAccess(ctx)
         try:
             missing = await _converge(ctx, access)

@@ -255,6 +255,8 @@ class Integration:
     outcomes: list[Outcome] = field(default_factory=list)
     options: Options | None = None
     annotations: dict[str, str] = field(default_factory=dict)
+    # Writes status in the middle of a pass (the operator's KubeStatus); None: the routine does without.
+    status_store: Any = None
 
     def resource(self) -> Resource:
         return Resource(
@@ -283,6 +285,7 @@ class Integration:
             secrets=self.world.secrets,
             events=self.events,
             options=self.options or self.world.options,
+            status_store=self.status_store,
         )
         self.outcomes.append(outcome)
         # JSON merge patch on .status: top-level keys replaced, others kept.

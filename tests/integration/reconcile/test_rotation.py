@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from outsystems_okta.api.constants import ANNOTATION_CONFIRM_ROTATION, ANNOTATION_ROTATE_CLIENT_SECRET
 
@@ -108,3 +110,64 @@ async def test_two_secrets_already_block_the_rotation(world: World) -> None:
     assert record["phase"] == "Blocked" and len(record["foreignSecretIds"]) == 1
     assert secret_writes(world) == []
     assert integration.events.reasons("Warning") == ["ClientSecretRotationBlocked"]
+
+
+class StatusRecorder:
+    """The status subresource as the operator's KubeStatus writes it: each record, in order."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.records: list[tuple[str, str, dict[str, Any]]] = []
+        self.okta_writes_before: list[int] = []
+
+    async def record(self, namespace: str, name: str, fields: Mapping[str, Any]) -> None:
+        self.records.append((namespace, name, copy.deepcopy(dict(fields))))
+        self.okta_writes_before.append(len(self.world.writes()))
+
+
+async def test_with_a_status_store_the_intent_is_written_before_the_create_in_the_same_pass(
+    world: World,
+) -> None:
+    integration, app_id = await converged(world)
+    recorder = StatusRecorder(world)
+    integration.status_store = recorder
+    world.sb.clear_requests()
+    integration.annotations[ANNOTATION_ROTATE_CLIENT_SECRET] = "r1"
+
+    outcome = await integration.reconcile()
+    assert outcome.ready and outcome.follow_up is None
+    [(namespace, name, fields)] = recorder.records
+    assert (namespace, name) == (integration.namespace, integration.name)
+    assert fields["clientSecretRotation"]["phase"] == "Creating"
+    assert fields["clientSecretRotation"]["knownSecretIds"] == [
+        s["id"]
+        for s in await world.admin.secrets(app_id)
+        if s["id"] != integration.status["clientSecretRotation"]["newSecretId"]
+    ]
+    assert recorder.okta_writes_before == [0], "on record before any Okta write"
+    assert secret_writes(world) == [("POST", "")]
+    assert integration.status["clientSecretRotation"]["phase"] == "AwaitingConfirmation"
+    values = integration.secret()
+    assert values is not None and "previousWebClientSecret" in values
+    assert integration.events.reasons("Warning") == ["ClientSecretRotationPending"]
+
+    # The record is written once per rotation: waiting and confirming need none.
+    integration.annotations[ANNOTATION_CONFIRM_ROTATION] = "r1"
+    assert (await integration.reconcile()).ready
+    assert len(recorder.records) == 1
+    assert integration.status["clientSecretRotation"]["phase"] == "Completed"
+
+
+async def test_a_status_write_that_fails_stops_the_pass_before_the_create(world: World) -> None:
+    integration, _ = await converged(world)
+
+    class Refusing:
+        async def record(self, namespace: str, name: str, fields: Mapping[str, Any]) -> None:
+            raise RuntimeError("Kubernetes API error 500: Internal Server Error")
+
+    integration.status_store = Refusing()
+    world.sb.clear_requests()
+    integration.annotations[ANNOTATION_ROTATE_CLIENT_SECRET] = "r1"
+    outcome = await integration.reconcile()
+    assert not outcome.ready and outcome.reason.value == "ReconcileError"
+    assert secret_writes(world) == [], "no create without the record"
