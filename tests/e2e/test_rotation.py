@@ -147,6 +147,7 @@ def test_a_full_rotation_as_lifetime_sees_it(stack: Stack, okta: Okta) -> None:
     confirm(stack, "2026-12-02")
     done = wait_phase(stack, "Completed", "2026-12-02")
     assert done["completedAt"]
+    assert "ignoredConfirmation" not in done, "a field the record no longer has leaves status"
     after = lifetime(stack)
     assert after["webClientSecret"] == new and "previousWebClientSecret" not in after
     assert [s["id"] for s in app_secrets(okta, app_id)] == [record["newSecretId"]]
