@@ -6,6 +6,11 @@
 --   no status yet, or status for an older generation  -> Progressing
 --   Ready=False, terminal reason (the user must act)  -> Degraded
 --   Ready=False/Unknown, any other reason (transient) -> Progressing
+-- and, when Ready=True and current, status.clientSecretRotation.phase (issue 8):
+--   AwaitingConfirmation -> Healthy (both secrets work; a person switches LifeTime, then confirms:
+--                           Progressing would hold sync waves for days on a person)
+--   Creating             -> Progressing (the next pass makes the new secret, within seconds)
+--   Blocked, Failed      -> Degraded (the rotation cannot go on until a person acts)
 -- The terminal reasons mirror TERMINAL in outsystems_okta/plan/conditions.py (a test keeps them equal).
 -- Only the base and table libraries are used: Argo CD runs argocd-cm health checks without the
 -- string and math libraries unless useOpenLibs is set.
@@ -101,6 +106,22 @@ if generation ~= nil then
 end
 
 if ready.status == "True" then
+  local rotation = status.clientSecretRotation or {}
+  local phase = text(rotation.phase, "")
+  local requested = text(rotation.requested, "")
+  if phase == "AwaitingConfirmation" then
+    return finish(
+      "Healthy",
+      "Client secret rotation '" .. requested .. "' awaits confirmation: switch LifeTime to the new secret, "
+        .. "then set okta.outsystems.dev/confirm-client-secret-rotation=" .. requested
+    )
+  end
+  if phase == "Creating" then
+    return finish("Progressing", "Client secret rotation '" .. requested .. "': creating the new secret")
+  end
+  if phase == "Blocked" or phase == "Failed" then
+    return finish("Degraded", "ClientSecretRotation" .. phase .. ": " .. text(rotation.message, phase))
+  end
   return finish("Healthy", text(ready.message, "Reconciled"))
 end
 if ready.status == "False" and TERMINAL[reason] then

@@ -22,6 +22,7 @@ from pydantic import (
 from outsystems_okta.api import patterns
 from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID, ExtraUris, RefreshTokens
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
+from outsystems_okta.api.rotation import ClientSecretRotation
 
 
 def _shape_check(shape: patterns.Shape) -> AfterValidator:
@@ -377,6 +378,12 @@ class IntegrationSpec(_Model):
             "Sign-out redirect URIs per app beyond those the OutSystems page lists (for example "
             "https://<lifetime>/LifeTimeSDK/CentralizedLogoutPage.aspx, which older LifeTime versions use)."
         ),
+    )
+
+    client_secret_rotation: ClientSecretRotation = Field(
+        default_factory=ClientSecretRotation,
+        alias="clientSecretRotation",
+        description="Scheduled rotation of the Consoles client secret (see the rotate annotation).",
     )
 
     @model_validator(mode="after")

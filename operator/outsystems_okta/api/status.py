@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outsystems_okta.api.rotation import ClientSecretRotationStatus
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
@@ -104,4 +106,9 @@ class IntegrationStatus(_Model):
         default=None,
         alias="accessPolicy",
         description="The access policy the operator keeps in the authorization server (Manage only).",
+    )
+    client_secret_rotation: ClientSecretRotationStatus | None = Field(
+        default=None,
+        alias="clientSecretRotation",
+        description="The last or current rotation of the Consoles client secret (annotation or afterDays).",
     )

@@ -23,6 +23,7 @@ import yaml
 from lupa import lua51
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
+from outsystems_okta.api.rotation import RotationPhase
 from outsystems_okta.handlers import OperatorConfig, build_registry
 from outsystems_okta.plan.conditions import TERMINAL, TRANSIENT, Reason
 
@@ -372,3 +373,46 @@ def test_jq_path_expressions_remove_every_key_under_our_prefix() -> None:
             check=True,
         )
         assert json.loads(done.stdout) == bare
+
+
+# --- a client secret rotation (status.clientSecretRotation) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phase", "health"),
+    [
+        ("Creating", "Progressing"),
+        ("AwaitingConfirmation", "Healthy"),
+        ("Completed", "Healthy"),
+        ("Blocked", "Degraded"),
+        ("Failed", "Degraded"),
+    ],
+)
+def test_a_rotation_phase_when_ready(phase: str, health: str) -> None:
+    obj = _obj()
+    obj["status"]["clientSecretRotation"] = {"phase": phase, "requested": "r1", "message": "what to do"}
+    result = run_health(obj)
+    assert result["status"] == health
+    if phase == "AwaitingConfirmation":
+        assert "okta.outsystems.dev/confirm-client-secret-rotation=r1" in result["message"]
+    if health == "Degraded":
+        assert result["message"] == f"ClientSecretRotation{phase}: what to do"
+
+
+@pytest.mark.parametrize("phase", ["Creating", "AwaitingConfirmation", "Blocked"])
+def test_a_failing_pass_wins_over_the_rotation(phase: str) -> None:
+    obj = _obj(ready="False", reason="OktaUnavailable", message="Okta 503")
+    obj["status"]["clientSecretRotation"] = {"phase": phase, "requested": "r1"}
+    assert run_health(obj) == {"status": "Progressing", "message": "OktaUnavailable: Okta 503"}
+
+
+def test_a_rotation_phase_of_an_older_generation_is_progressing() -> None:
+    obj = _obj(generation=3, observed=2)
+    obj["status"]["clientSecretRotation"] = {"phase": "Blocked", "requested": "r1"}
+    assert run_health(obj)["status"] == "Progressing"
+
+
+def test_every_rotation_phase_is_mapped() -> None:
+    script = HEALTH_LUA.read_text()
+    for phase in RotationPhase:
+        assert phase.value in script or phase is RotationPhase.COMPLETED, phase
