@@ -53,11 +53,13 @@ class AppPreview:
     kept: tuple[str, ...] = ()
     # Where LifeTime's client secret would come from (an id, never a value).
     client_secret: str | None = None
+    # The app sign-in policy a reconcile would assign (before: the policy the app uses now).
+    sign_in_policy: FieldChange | None = None
 
     @property
     def changes_anything(self) -> bool:
         return self.action in (Action.CREATE, Action.UPDATE, Action.ADOPT) or bool(
-            self.activate or self.assign or self.unassign
+            self.activate or self.assign or self.unassign or self.sign_in_policy
         )
 
 
@@ -137,6 +139,9 @@ def render(preview: Preview) -> str:
         creating = app.action is Action.CREATE
         for change in app.changes:
             lines += _field_lines(change, creating)
+        if app.sign_in_policy is not None:
+            policy = app.sign_in_policy
+            lines.append(f"    sign-in policy: {_value(policy.before)} -> {_value(policy.after)}")
         lines += [f"    + assign group {group}" for group in app.assign]
         lines += [f"    - unassign group {group}" for group in app.unassign]
         lines += [f"    = keep group {group} (a listed group is missing)" for group in app.kept]

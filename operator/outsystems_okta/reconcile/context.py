@@ -22,6 +22,7 @@ class PassContext:
         secrets: SecretStore,
         events: EventSink,
         options: Options,
+        restored: list[tuple[str, str]] | None = None,
     ) -> None:
         self.resource = resource
         self.spec = spec
@@ -32,6 +33,9 @@ class PassContext:
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         # The status fields this pass found out; merged into `.status` whatever the outcome.
         self.status: dict[str, Any] = {}
+        # (app, field) of every write that put an existing Okta object back as the spec wants it
+        # (not a create or an adoption): drift corrections when the spec did not change (plan/drift.py).
+        self.restored: list[tuple[str, str]] = restored if restored is not None else []
         # Whether the assigned groups can sign in (AuthorizationServerReady); None until checked.
         self.sign_in: Verdict | None = None
 

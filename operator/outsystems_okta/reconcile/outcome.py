@@ -34,6 +34,8 @@ class Outcome:
     # Seconds until the next attempt when the failure is worth retrying soon; None: wait for a change
     # of the resource or the drift timer.
     retry_after: float | None = None
+    # (app, field) restored in Okta because someone changed them there (drift corrections; control.py).
+    corrected: tuple[tuple[str, str], ...] = ()
 
 
 # How long to wait before retrying failures that a person has to fix outside the resource (a

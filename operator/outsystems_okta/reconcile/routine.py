@@ -129,8 +129,12 @@ async def reconcile(
     secrets: SecretStore,
     events: EventSink,
     options: Options,
+    restored: list[tuple[str, str]] | None = None,
 ) -> Outcome:
-    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures."""
+    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures.
+
+    `restored` collects the (app, field) of each write that put an existing object back (see control.py).
+    """
 
     previous = find(resource.status.get("conditions"))
 
@@ -178,7 +182,7 @@ async def reconcile(
             {},
         )
     async with connect(spec.okta.base_url, token) as okta:
-        ctx = PassContext(resource, spec, okta, secrets, events, options)
+        ctx = PassContext(resource, spec, okta, secrets, events, options, restored)
         access = GroupAccess(ctx)
         try:
             missing = await _converge(ctx, access)
