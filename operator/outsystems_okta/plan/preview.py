@@ -124,6 +124,8 @@ def _heading(app: AppPreview) -> str:
         what = "reactivate" if app.action is Action.NONE else f"{what}, reactivate"
     if app.action is Action.NONE and (app.assign or app.unassign):
         what = "group assignments only"
+    elif app.action is Action.NONE and app.sign_in_policy is not None and not app.activate:
+        what = "sign-in policy only"
     symbol = "~" if app.action is Action.NONE and app.changes_anything else _SYMBOL[app.action]
     return f"{symbol} {name}: {what}"
 
@@ -162,7 +164,9 @@ def summary(apps: Sequence[AppPreview], *, blocked: bool) -> str:
     create = sum(1 for app in apps if app.action is Action.CREATE)
     adopt = sum(1 for app in apps if app.action is Action.ADOPT)
     change = sum(
-        1 for app in apps if app.action is Action.UPDATE or (app.action is Action.NONE and app.activate)
+        1
+        for app in apps
+        if app.action is Action.UPDATE or (app.action is Action.NONE and (app.activate or app.sign_in_policy))
     )
     assign = sum(len(app.assign) for app in apps)
     unassign = sum(len(app.unassign) for app in apps)

@@ -218,13 +218,13 @@ async def _paused(
 ) -> Outcome:
     ready = await prepare(resource, secrets, options)
     observation = await observe(resource, ready, connect, options) if ready is not None else None
-    status: dict[str, Any] = {}
-    if observation is not None and observation.problem is None:
-        status = _observation_status(resource, observation, events, options)
     message = _paused_message(observation)
     before = find(resource.status.get("conditions"), PAUSED)
     if before is None or before.get("status") != "True":
         events("Normal", "Paused", message)
+    status: dict[str, Any] = {}
+    if observation is not None and observation.problem is None:
+        status = _observation_status(resource, observation, events, options)
     status["conditions"] = _set(
         _conditions(status, resource), PAUSED, True, "Paused", message, resource, options
     )

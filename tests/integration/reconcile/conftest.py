@@ -254,6 +254,7 @@ class Integration:
     events: EventLog = field(default_factory=EventLog)
     outcomes: list[Outcome] = field(default_factory=list)
     options: Options | None = None
+    annotations: dict[str, str] = field(default_factory=dict)
 
     def resource(self) -> Resource:
         return Resource(
@@ -263,6 +264,7 @@ class Integration:
             generation=self.generation,
             spec=copy.deepcopy(self.spec),
             status=copy.deepcopy(self.status),
+            annotations=dict(self.annotations),
         )
 
     def change_spec(self, **changes: Any) -> None:
