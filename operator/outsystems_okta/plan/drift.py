@@ -20,7 +20,9 @@ from typing import Any
 
 from outsystems_okta.api.status import MAX_DRIFT_ITEMS, MAX_DRIFT_VALUE
 from outsystems_okta.blueprint import MARKER_KEY
-from outsystems_okta.plan.conditions import READY
+from outsystems_okta.plan.access_policies import PolicyView, RuleView
+from outsystems_okta.plan.conditions import READY, Reason
+from outsystems_okta.plan.managed_policy import DesiredPolicy, DesiredRule, needs_activation, rule_drift
 from outsystems_okta.plan.preview import Action, AppPreview
 
 # Field names of drift and corrections beside the apps' own dotted Okta fields.
@@ -28,6 +30,8 @@ APP = "app"
 STATUS = "status"
 GROUPS = "groups"
 SIGN_IN_POLICY = "signInPolicy"
+# The access policy kept under accessPolicy Manage, as the "app" of its drift and corrections.
+ACCESS_POLICY = "accessPolicy"
 # The ownership marker is the operator's bookkeeping, not the spec: Observe never writes it, so an
 # adopted app would always "differ" there.
 _NOT_DRIFT = frozenset({f"profile.{MARKER_KEY}"})
@@ -84,6 +88,67 @@ def app_drift(app: AppPreview) -> list[DriftItem]:
     return items
 
 
+def _listed(values: Iterable[str]) -> str:
+    return shown(sorted(values))
+
+
+def _people(rule: RuleView) -> str:
+    people: dict[str, list[str]] = {"groups.include": sorted(rule.groups_include)}
+    for key, values in (
+        ("groups.exclude", rule.groups_exclude),
+        ("users.include", rule.users_include),
+        ("users.exclude", rule.users_exclude),
+    ):
+        if values:
+            people[key] = sorted(values)
+    return shown(people)
+
+
+def access_policy_drift(
+    policy: PolicyView | None,
+    want: DesiredPolicy,
+    rule: RuleView | None,
+    want_rule: DesiredRule | None,
+) -> list[DriftItem]:
+    """How the access policy the operator keeps (accessPolicy Manage) differs, field by field.
+
+    The fields are those a Manage pass restores (plan/managed_policy.py); priority and the rule's
+    token lifetimes are not kept, so not drift. `want_rule` None: no group resolved yet, no rule wanted.
+    """
+    if policy is None:
+        return [DriftItem(ACCESS_POLICY, "policy", shown(want.name), "absent")]
+    items: list[DriftItem] = []
+    if policy.name != want.name:
+        items.append(DriftItem(ACCESS_POLICY, "name", shown(want.name), shown(policy.name)))
+    if policy.description != want.description:
+        items.append(
+            DriftItem(ACCESS_POLICY, "description", shown(want.description), shown(policy.description))
+        )
+    if set(policy.clients) != set(want.clients):
+        items.append(DriftItem(ACCESS_POLICY, "clients", _listed(want.clients), _listed(policy.clients)))
+    if needs_activation(policy.status):
+        items.append(DriftItem(ACCESS_POLICY, STATUS, "ACTIVE", shown(policy.status)))
+    if want_rule is None:
+        return items
+    if rule is None:
+        return [*items, DriftItem(ACCESS_POLICY, "rule", shown(want_rule.name), "absent")]
+    wanted_people = _people(
+        RuleView(id="", name="", status="", priority=0, groups_include=want_rule.groups_include)
+    )
+    values = {
+        "name": (shown(want_rule.name), shown(rule.name)),
+        "grant types": (_listed(want_rule.grant_types), _listed(rule.grant_types)),
+        "scopes": (_listed(want_rule.scopes), _listed(rule.scopes)),
+        "people": (wanted_people, _people(rule)),
+    }
+    for name in rule_drift(rule, want_rule):
+        wanted, found = values[name]
+        items.append(DriftItem(ACCESS_POLICY, f"rule.{name}", wanted, found))
+    if needs_activation(rule.status):
+        items.append(DriftItem(ACCESS_POLICY, f"rule.{STATUS}", "ACTIVE", shown(rule.status)))
+    return items
+
+
 def drift_items(apps: Iterable[AppPreview]) -> list[DriftItem]:
     return [item for app in apps for item in app_drift(app)]
 
@@ -110,7 +175,12 @@ def corrections_count(previous_ready: Mapping[str, Any] | None, generation: int 
     """Whether this pass's writes are drift corrections: the last pass was Ready for this very generation."""
     if previous_ready is None or previous_ready.get("type", READY) != READY:
         return False
-    return previous_ready.get("status") == "True" and previous_ready.get("observedGeneration") == generation
+    return (
+        previous_ready.get("status") == "True"
+        # Reconciled, not Observed: Observe wrote nothing, so it proves nothing about Okta matching.
+        and previous_ready.get("reason") == Reason.RECONCILED.value
+        and previous_ready.get("observedGeneration") == generation
+    )
 
 
 def correction_fields(restored: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -55,6 +55,8 @@ class AppPreview:
     client_secret: str | None = None
     # The app sign-in policy a reconcile would assign (before: the policy the app uses now).
     sign_in_policy: FieldChange | None = None
+    # The OAuth client id of the app found (what an access policy names).
+    client_id: str | None = None
 
     @property
     def changes_anything(self) -> bool:
@@ -73,6 +75,10 @@ class Preview:
     problems: tuple[str, ...] = ()
     # What a reconcile would report without stopping (a group Okta does not have, duplicates).
     notes: tuple[str, ...] = ()
+    # Ids of the spec's groups found in Okta, and whether every listed group was (the access policy's
+    # people under accessPolicy Manage; not rendered).
+    group_ids: tuple[str, ...] = ()
+    groups_complete: bool = True
 
     @property
     def blocked(self) -> bool:

@@ -7,18 +7,27 @@ reports it as status.drift (what resuming would change).
 
 How the apps are found is how a Manage pass finds them: the ids in status (a resource that was
 managed before), else spec.adopt, else the ownership marker (an app this resource created). An app
-found none of these ways is reported, never created.
+found none of these ways is reported, never created. With accessPolicy Manage, the policy and rule a
+Manage pass keeps are compared too (found by the ids in status, else by the policy's marker).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from outsystems_okta.api.spec import IntegrationSpec, SpecError, parse_spec
+from outsystems_okta.api.spec import AccessPolicyMode, IntegrationSpec, SpecError, parse_spec
 from outsystems_okta.okta.errors import OktaError
 from outsystems_okta.plan.conditions import Reason
-from outsystems_okta.plan.drift import DriftItem, drift_items
+from outsystems_okta.plan.drift import DriftItem, access_policy_drift, drift_items
+from outsystems_okta.plan.managed_policy import (
+    desired_policy,
+    desired_rule,
+    find_ours,
+    find_rule,
+    rule_people,
+)
 from outsystems_okta.plan.preview import AppPreview, Preview
+from outsystems_okta.reconcile import managed_policy
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
 from outsystems_okta.reconcile.options import Options
@@ -89,9 +98,38 @@ async def observe(resource: Resource, ready: Ready, connect: OktaConnector, opti
         base = Preview(namespace=resource.namespace, name=resource.name, org_url=spec.okta.base_url)
         try:
             plan = await survey_plan(ctx, base, notes)
+            if plan.problems:
+                return Observation(problem=_problem(plan.problems[0]))
+            items = drift_items(plan.apps)
+            if spec.okta.access_policy is AccessPolicyMode.MANAGE:
+                items += await _access_policy(ctx, plan)
         except OktaError as exc:
             reason, delay = classify(exc)
             return Observation(problem=Problem(reason, describe(exc), delay))
-    if plan.problems:
-        return Observation(problem=_problem(plan.problems[0]))
-    return Observation(apps=plan.apps, items=drift_items(plan.apps))
+    return Observation(apps=plan.apps, items=items)
+
+
+async def _access_policy(ctx: PassContext, plan: Preview) -> list[DriftItem]:
+    """accessPolicy Manage: how our policy and rule differ (two or three reads; none without both apps)."""
+    client_ids = [app.client_id for app in plan.apps if app.client_id is not None]
+    if len(client_ids) != len(plan.apps):
+        return []  # an app is missing or refused: that is the difference to report first
+    server_id = ctx.spec.okta.authorization_server_id
+    known_policy, known_rule = managed_policy.known_ids(ctx.resource.status)
+    policies = [p.view() for p in await ctx.okta.list_access_policies(server_id)]
+    ours = find_ours(policies, ctx.owner, known_policy)
+    access = ctx.spec.access
+    rule = None
+    if ours is not None:
+        rule = find_rule(
+            [r.view() for r in await ctx.okta.list_access_policy_rules(server_id, ours.id)], known_rule
+        )
+    people = rule_people(
+        plan.group_ids,
+        everyone=access.everyone,
+        listed_groups=len(access.groups),
+        complete=plan.groups_complete,
+        current=rule.groups_include if rule is not None else (),
+    )
+    want_rule = desired_rule(people) if people is not None else None
+    return access_policy_drift(ours, desired_policy(ctx.owner, client_ids), rule, want_rule)

@@ -20,7 +20,7 @@ from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.plan.preview import Action, AppPreview, Preview
 from outsystems_okta.plan.sign_in_policy import assigned_policy_id, needs_assignment
 from outsystems_okta.reconcile.access import GroupAccess
-from outsystems_okta.reconcile.apps import AppSurvey, survey_app
+from outsystems_okta.reconcile.apps import AppSurvey, client_id_of, survey_app
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
@@ -145,6 +145,7 @@ async def survey_plan(ctx: PassContext, base: Preview, notes: Notes) -> Preview:
                 kept=tuple(describe_group(gid, access.group_names) for gid in plan.kept),
                 client_secret=_client_secret_note(survey),
                 sign_in_policy=_sign_in_policy(ctx, survey),
+                client_id=client_id_of(survey.observed) if survey.observed is not None else None,
             )
         )
     found = list(notes.items)
@@ -153,5 +154,11 @@ async def survey_plan(ctx: PassContext, base: Preview, notes: Notes) -> Preview:
             f"{Reason.OKTA_GROUP_NOT_FOUND.value}: {groups_not_found(missing, [], access.group_names)}"
         )
     return Preview(
-        namespace=base.namespace, name=base.name, org_url=base.org_url, apps=tuple(apps), notes=tuple(found)
+        namespace=base.namespace,
+        name=base.name,
+        org_url=base.org_url,
+        apps=tuple(apps),
+        notes=tuple(found),
+        group_ids=tuple(group_ids),
+        groups_complete=not missing,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from tests.integration.reconcile.conftest import CONSOLES_LOGIN, LIFETIME, TOKEN, World
 from tests.integration.reconcile.test_reconcile_routine import assert_ready, converged
+from tests.integration.reconcile.test_reconcile_sign_in import POLICIES, _ours, managed
 
 from outsystems_okta.api.constants import ANNOTATION_PAUSED
 from outsystems_okta.okta import OktaClient
@@ -140,3 +142,39 @@ async def test_the_read_only_client_refuses_every_write_before_sending_it(
             await getattr(okta, method)(*args)
         assert (await okta.get_authorization_server("default"))["id"] == "default"
     assert [r.method for r in world.requests()] == ["GET"]
+
+
+async def test_observe_compares_the_access_policy_it_would_keep(world: World) -> None:
+    it = world.integration(spec=managed(world))
+    assert (await it.reconcile()).ready
+    ours = _ours(world)
+    [our_rule] = ours["rules"]
+    base = f"{POLICIES}/{ours['id']}"
+    edited = copy.deepcopy(our_rule)
+    edited["conditions"]["grantTypes"]["include"] = ["authorization_code", "implicit"]
+    for key in ("id", "created", "lastUpdated", "_links"):
+        edited.pop(key)
+    assert (await world.admin.http.put(f"{base}/rules/{our_rule['id']}", json=edited)).status_code == 200
+    assert (await world.admin.http.post(f"{base}/lifecycle/deactivate")).status_code == 204
+    it.change_spec(managementPolicy="Observe")
+    world.sb.clear_requests()
+
+    outcome = await it.reconcile()
+
+    assert (outcome.ready, outcome.reason) == (True, Reason.OBSERVED)
+    assert it.status["drift"] == [
+        {"app": "accessPolicy", "field": "status", "wanted": "ACTIVE", "found": "INACTIVE"},
+        {
+            "app": "accessPolicy",
+            "field": "rule.grant types",
+            "wanted": '["authorization_code"]',
+            "found": '["authorization_code", "implicit"]',
+        },
+    ]
+    assert world.writes() == []
+
+    # Back to Manage: the same generation was never Ready under Manage, so this is a spec change.
+    it.change_spec(managementPolicy=None)
+    assert (await it.reconcile()).ready
+    assert "DriftCorrected" not in it.events.reasons()
+    assert it.status["drift"] is None

@@ -7,9 +7,12 @@ from typing import Any
 import pytest
 
 from outsystems_okta.api.status import MAX_DRIFT_ITEMS, MAX_DRIFT_VALUE
+from outsystems_okta.blueprint import Owner
+from outsystems_okta.plan.access_policies import PolicyView, RuleView
 from outsystems_okta.plan.apps import FieldChange
 from outsystems_okta.plan.drift import (
     DriftItem,
+    access_policy_drift,
     app_drift,
     correction_fields,
     correction_message,
@@ -20,6 +23,7 @@ from outsystems_okta.plan.drift import (
     status_drift,
     synced,
 )
+from outsystems_okta.plan.managed_policy import desired_policy, desired_rule
 from outsystems_okta.plan.preview import Action, AppPreview
 
 REDIRECTS = "settings.oauthClient.redirect_uris"
@@ -127,6 +131,7 @@ def _ready(status: str, generation: int | None) -> dict[str, Any]:
         (_ready("True", 2), 3, False),  # the spec changed since
         (_ready("False", 3), 3, False),  # the last pass did not converge: writes may finish its work
         (None, 1, False),  # the first pass
+        ({**_ready("True", 3), "reason": "Observed"}, 3, False),  # Observe wrote nothing
     ],
 )
 def test_only_writes_at_the_generation_already_ready_are_corrections(
@@ -152,3 +157,75 @@ def test_correction_fields_once_each_in_write_order_and_never_a_secret() -> None
         "generation": 4,
         "fields": ["consoles/groups", f"consoles/{REDIRECTS}"],
     }
+
+
+OWNER = Owner("outsystems", "factory", "uid-1")
+WANT = desired_policy(OWNER, ["0oaC", "0oaT"])
+WANT_RULE = desired_rule(["00g1"])
+
+
+def _policy(**changes: Any) -> PolicyView:
+    fields: dict[str, Any] = {
+        "id": "00p1",
+        "name": WANT.name,
+        "status": "ACTIVE",
+        "priority": 1,
+        "clients": ("0oaT", "0oaC"),
+        "description": WANT.description,
+    }
+    return PolicyView(**{**fields, **changes})
+
+
+def _rule(**changes: Any) -> RuleView:
+    fields: dict[str, Any] = {
+        "id": "0pr1",
+        "name": WANT_RULE.name,
+        "status": "ACTIVE",
+        "priority": 1,
+        "grant_types": WANT_RULE.grant_types,
+        "scopes": tuple(reversed(WANT_RULE.scopes)),
+        "groups_include": ("00g1",),
+    }
+    return RuleView(**{**fields, **changes})
+
+
+def test_a_kept_access_policy_as_wanted_is_no_drift() -> None:
+    # Order inside lists means nothing to Okta; priority is not kept.
+    assert access_policy_drift(_policy(priority=7), WANT, _rule(), WANT_RULE) == []
+
+
+def test_a_missing_access_policy_or_rule() -> None:
+    assert access_policy_drift(None, WANT, None, WANT_RULE) == [
+        DriftItem("accessPolicy", "policy", WANT.name, "absent")
+    ]
+    assert access_policy_drift(_policy(), WANT, None, WANT_RULE) == [
+        DriftItem("accessPolicy", "rule", WANT_RULE.name, "absent")
+    ]
+    assert access_policy_drift(_policy(), WANT, None, None) == []  # no group resolved: no rule wanted
+
+
+def test_every_kept_field_of_policy_and_rule() -> None:
+    policy = _policy(name="Renamed", description="mine", clients=("0oaC", "0oaX"), status="INACTIVE")
+    rule = _rule(
+        name="Other",
+        grant_types=("authorization_code", "implicit"),
+        scopes=("openid",),
+        groups_include=("EVERYONE",),
+        users_exclude=("00u1",),
+        status="INACTIVE",
+    )
+    assert [(i.field, i.wanted, i.found) for i in access_policy_drift(policy, WANT, rule, WANT_RULE)] == [
+        ("name", WANT.name, "Renamed"),
+        ("description", WANT.description, "mine"),
+        ("clients", '["0oaC", "0oaT"]', '["0oaC", "0oaX"]'),
+        ("status", "ACTIVE", "INACTIVE"),
+        ("rule.name", "OutSystems sign-in", "Other"),
+        ("rule.grant types", '["authorization_code"]', '["authorization_code", "implicit"]'),
+        ("rule.scopes", '["email", "offline_access", "openid", "profile"]', '["openid"]'),
+        (
+            "rule.people",
+            '{"groups.include": ["00g1"]}',
+            '{"groups.include": ["EVERYONE"], "users.exclude": ["00u1"]}',
+        ),
+        ("rule.status", "ACTIVE", "INACTIVE"),
+    ]
