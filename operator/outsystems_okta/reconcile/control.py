@@ -39,6 +39,7 @@ from outsystems_okta.reconcile.observe import Observation, observe, prepare
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.outcome import Outcome, is_new_problem, make_outcome
 from outsystems_okta.reconcile.ports import EventSink, NamespaceReader, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.read_only import ReadOnlySecrets, read_only_connector
 from outsystems_okta.reconcile.routine import reconcile as converge
 
 # A deletion while paused is looked at again this often: Kopf keeps a handler's delay even when the
@@ -111,9 +112,20 @@ async def reconcile(
     failures."""
     if is_paused(resource):
         return await _paused(resource, connect, secrets, events, options)
-    ready = await prepare(resource, secrets, options) if _observing(resource) else None
+    observing = _observing(resource)
+    ready = await prepare(resource, secrets, options) if observing else None
     if ready is not None:
         outcome = _observed(resource, await observe(resource, ready, connect, options), events, options)
+    elif observing:
+        # The routine reports an invalid spec or missing credentials before any write; read-only
+        # clients keep it so even if the credentials appeared since `prepare` looked.
+        outcome = await converge(
+            resource,
+            connect=read_only_connector(connect),
+            secrets=ReadOnlySecrets(secrets),
+            events=events,
+            options=options,
+        )
     else:
         restored: list[tuple[str, str]] = []
         outcome = await converge(

@@ -6,14 +6,16 @@ future step might ask: every write method raises before anything reaches the cli
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
 from outsystems_okta.okta.access_policies import AccessPolicy, AccessPolicyRule
-from outsystems_okta.reconcile.ports import OktaApi
+from outsystems_okta.reconcile.ports import OktaApi, OktaConnector, SecretStore
 
 
 class OktaWriteRefused(RuntimeError):
-    """A read-only pass tried to write to Okta; nothing was sent."""
+    """A read-only pass tried to write (to Okta, or a Secret); nothing was sent."""
 
 
 def _refuse(operation: str) -> NoReturn:
@@ -105,3 +107,30 @@ class ReadOnlyOkta:
 
     async def activate_access_policy_rule(self, server_id: str, policy_id: str, rule_id: str) -> None:
         _refuse("activate_access_policy_rule")
+
+
+def read_only_connector(connect: OktaConnector) -> OktaConnector:
+    """`connect`, handing out read-only clients."""
+
+    @asynccontextmanager
+    async def connect_read_only(org_url: str, token: str) -> AsyncIterator[OktaApi]:
+        async with connect(org_url, token) as client:
+            yield ReadOnlyOkta(client)
+
+    return connect_read_only
+
+
+class ReadOnlySecrets:
+    """A SecretStore that reads and refuses every write (Observe never writes the Secret)."""
+
+    def __init__(self, inner: SecretStore) -> None:
+        self._inner = inner
+
+    async def read(self, namespace: str, name: str) -> dict[str, Any] | None:
+        return await self._inner.read(namespace, name)
+
+    async def write(self, body: dict[str, Any]) -> None:
+        raise OktaWriteRefused("refused to write a Secret: this pass only reads (observe or paused)")
+
+    async def delete(self, namespace: str, name: str) -> None:
+        raise OktaWriteRefused("refused to delete a Secret: this pass only reads (observe or paused)")

@@ -13,7 +13,7 @@ from tests.integration.reconcile.test_reconcile_sign_in import POLICIES, _ours, 
 from outsystems_okta.api.constants import ANNOTATION_PAUSED
 from outsystems_okta.okta import OktaClient
 from outsystems_okta.plan.conditions import Reason
-from outsystems_okta.reconcile.read_only import OktaWriteRefused, ReadOnlyOkta
+from outsystems_okta.reconcile.read_only import OktaWriteRefused, ReadOnlyOkta, ReadOnlySecrets
 
 REDIRECTS = "settings.oauthClient.redirect_uris"
 
@@ -178,3 +178,22 @@ async def test_observe_compares_the_access_policy_it_would_keep(world: World) ->
     assert (await it.reconcile()).ready
     assert "DriftCorrected" not in it.events.reasons()
     assert it.status["drift"] is None
+
+
+async def test_observe_without_credentials_reports_them_as_manage_does(world: World) -> None:
+    it = world.integration(with_token=False)
+    it.spec["managementPolicy"] = "Observe"
+    outcome = await it.reconcile()
+    assert (outcome.ready, outcome.reason) == (False, Reason.CREDENTIALS_NOT_FOUND)
+    assert world.requests() == [] and world.secrets.writes == []
+
+
+async def test_the_read_only_secret_store_reads_and_refuses_writes(world: World) -> None:
+    world.secrets.put_token("outsystems", TOKEN)
+    store = ReadOnlySecrets(world.secrets)
+    assert await store.read("outsystems", "okta-api") is not None
+    with pytest.raises(OktaWriteRefused):
+        await store.write({"metadata": {"namespace": "outsystems", "name": "x"}})
+    with pytest.raises(OktaWriteRefused):
+        await store.delete("outsystems", "okta-api")
+    assert world.secrets.writes == [] and world.secrets.deletes == []
