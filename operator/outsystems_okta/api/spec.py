@@ -69,6 +69,12 @@ def _no_schema_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
+class ManagementPolicy(StrEnum):
+    MANAGE = "Manage"
+    # Read only, as Crossplane's Observe management policy: report differences, never write.
+    OBSERVE = "Observe"
+
+
 class AccessPolicyMode(StrEnum):
     CHECK = "Check"
     MANAGE = "Manage"
@@ -347,6 +353,16 @@ class IntegrationSpec(_Model):
             "What to do when an app this resource manages is gone from Okta: Stop (default) reports "
             "OktaAppDeleted and changes nothing, because a new app means a new client ID that LifeTime "
             "must be given by hand; Recreate creates a new app and writes its values to the Secret."
+        ),
+    )
+    management_policy: ManagementPolicy = Field(
+        default=ManagementPolicy.MANAGE,
+        alias="managementPolicy",
+        description=(
+            "Manage (default): make Okta and the output Secret match the spec. Observe: never write to "
+            "Okta or the Secret; compare the apps Okta has (found by status, spec.adopt or the "
+            "ownership marker) with the spec and list every difference in status.drift (condition "
+            "Synced)."
         ),
     )
 

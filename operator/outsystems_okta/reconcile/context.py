@@ -23,6 +23,7 @@ class PassContext:
         events: EventSink,
         options: Options,
         status_store: StatusStore | None = None,
+        restored: list[tuple[str, str]] | None = None,
     ) -> None:
         self.resource = resource
         self.spec = spec
@@ -35,6 +36,9 @@ class PassContext:
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         # The status fields this pass found out; merged into `.status` whatever the outcome.
         self.status: dict[str, Any] = {}
+        # (app, field) of every write that put an existing Okta object back as the spec wants it
+        # (not a create or an adoption): drift corrections when the spec did not change (plan/drift.py).
+        self.restored: list[tuple[str, str]] = restored if restored is not None else []
         # Whether the assigned groups can sign in (AuthorizationServerReady); None until checked.
         self.sign_in: Verdict | None = None
         # Seconds until a step of a multi-step operation (a client secret rotation) wants the next

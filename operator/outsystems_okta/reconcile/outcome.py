@@ -38,6 +38,8 @@ class Outcome:
     # take: a client secret rotation that recorded its intent with the pass's status because the
     # caller gave the routine no status store (the operator always does, so it never sees one).
     follow_up: float | None = None
+    # (app, field) restored in Okta because someone changed them there (drift corrections; control.py).
+    corrected: tuple[tuple[str, str], ...] = ()
 
 
 # How long to wait before retrying failures that a person has to fix outside the resource (a

@@ -144,8 +144,12 @@ async def reconcile(
     events: EventSink,
     options: Options,
     status_store: StatusStore | None = None,
+    restored: list[tuple[str, str]] | None = None,
 ) -> Outcome:
-    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures."""
+    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures.
+
+    `restored` collects the (app, field) of each write that put an existing object back (see control.py).
+    """
 
     previous = find(resource.status.get("conditions"))
 
@@ -193,7 +197,7 @@ async def reconcile(
             {},
         )
     async with connect(spec.okta.base_url, token) as okta:
-        ctx = PassContext(resource, spec, okta, secrets, events, options, status_store)
+        ctx = PassContext(resource, spec, okta, secrets, events, options, status_store, restored)
         access = GroupAccess(ctx)
         try:
             missing = await _converge(ctx, access)

@@ -25,7 +25,7 @@ from lupa import lua51
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
 from outsystems_okta.api.rotation import RotationPhase
 from outsystems_okta.handlers import OperatorConfig, build_registry
-from outsystems_okta.plan.conditions import TERMINAL, TRANSIENT, Reason
+from outsystems_okta.plan.conditions import HEALTHY, TERMINAL, TRANSIENT, Reason
 
 ARGOCD = Path(__file__).resolve().parents[3] / "deploy" / "argocd"
 HEALTH_LUA = ARGOCD / "health.lua"
@@ -147,7 +147,9 @@ def _obj(
 
 def test_reason_partition_is_complete() -> None:
     assert TRANSIENT.isdisjoint(TERMINAL)
-    assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT, (
+    assert HEALTHY.isdisjoint(TERMINAL | TRANSIENT)
+    # Paused is a pass's outcome only (metrics, logs): Ready keeps its value, the Paused condition shows it.
+    assert set(Reason) == HEALTHY | TERMINAL | TRANSIENT | {Reason.PAUSED}, (
         "a new Reason: add it to TERMINAL or to TRANSIENT here, and to health.lua if terminal"
     )
 
@@ -184,10 +186,52 @@ def test_unknown_reason_is_progressing(ready: str) -> None:
     ("generation", "observed"), [(2, 2), (3, 2), (5, None)], ids=["current", "stale", "never"]
 )
 def test_paused_is_suspended_whatever_the_generation(generation: int, observed: int | None) -> None:
-    health = run_health(
-        _obj(generation=generation, observed=observed, ready="False", reason="Paused", message="paused")
-    )
-    assert health == {"status": "Suspended", "message": "Paused: paused"}
+    obj = _obj(generation=generation, observed=observed)
+    obj["status"]["conditions"].append(_condition("Paused", "True", "Paused", "no writes"))
+    assert run_health(obj) == {"status": "Suspended", "message": "Paused: no writes"}
+
+
+@pytest.mark.parametrize("ready", ["True", "False"])
+def test_paused_wins_over_ready_whatever_its_value(ready: str) -> None:
+    obj = _obj(ready=ready, reason="Reconciled" if ready == "True" else "OktaForbidden")
+    obj["status"]["conditions"].append(_condition("Paused", "True", "Paused", "no writes"))
+    assert run_health(obj)["status"] == "Suspended"
+
+
+def test_resumed_is_not_suspended() -> None:
+    obj = _obj()
+    obj["status"]["conditions"].append(_condition("Paused", "False", "Resumed", "acting again"))
+    assert run_health(obj)["status"] == "Healthy"
+
+
+def _condition(type_: str, status: str, reason: str, message: str) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": "2026-12-02T03:00:00Z",
+        "observedGeneration": 2,
+    }
+
+
+def test_observe_with_drift_is_healthy_and_says_what_differs() -> None:
+    # Observe: the user asked the operator to look, not to fix; drift is news, not a failure.
+    obj = _obj(reason="Observed", message="Observing both apps")
+    obj["status"]["conditions"].append(_condition("Synced", "False", "Drifted", "2 difference(s)"))
+    assert run_health(obj) == {"status": "Healthy", "message": "Observe: 2 difference(s)"}
+
+
+def test_observe_in_sync_is_healthy_with_ready_message() -> None:
+    obj = _obj(reason="Observed", message="Observing both apps")
+    obj["status"]["conditions"].append(_condition("Synced", "True", "InSync", "Okta matches the spec"))
+    assert run_health(obj) == {"status": "Healthy", "message": "Observing both apps"}
+
+
+def test_observe_without_apps_is_degraded() -> None:
+    obj = _obj(ready="False", reason="ObservedAppNotFound", message="no app")
+    obj["status"]["conditions"].append(_condition("Synced", "False", "Drifted", "1 difference(s)"))
+    assert run_health(obj) == {"status": "Degraded", "message": "ObservedAppNotFound: no app"}
 
 
 def test_ready_true_and_current_is_healthy() -> None:
