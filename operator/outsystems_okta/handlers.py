@@ -26,7 +26,7 @@ from outsystems_okta.api.constants import (
     PLURAL,
     VERSION,
 )
-from outsystems_okta.kube import KubeNamespaces, KubeSecrets, load_kubernetes_config
+from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.peering import Peering
@@ -183,6 +183,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             _join(settings, config.peering, logger)
         api = load_kubernetes_config()
         memo["secrets"] = KubeSecrets(api)
+        memo["status_store"] = KubeStatus(api)
         memo["namespaces"] = KubeNamespaces(api)
         if config.metrics_port is not None:
             metrics.serve(config.metrics_port)
@@ -198,6 +199,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                         secrets=memo["secrets"],
                         events=_events(body),
                         options=options,
+                        status_store=memo["status_store"],
                     )
             except Exception as exc:
                 # Expected failures come back as outcomes; anything else still has to show on the

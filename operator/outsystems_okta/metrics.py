@@ -56,6 +56,15 @@ class Metrics:
             ["namespace", "name"],
             registry=self.registry,
         )
+        # Labels are the app and the field name, never a value: a bounded set (the fields the operator
+        # owns), whatever the number of integrations.
+        self.drift_corrections = Counter(
+            f"{PREFIX}_drift_corrections",
+            "Fields restored in Okta after someone changed them there (the spec had not changed), by app "
+            "(consoles, developmentTools, accessPolicy) and field.",
+            ["app", "field"],
+            registry=self.registry,
+        )
         self._ready: dict[tuple[str, str], bool] = {}
         self._lock = threading.Lock()
         for state in ("true", "false"):
@@ -72,6 +81,8 @@ class Metrics:
             result="ready" if outcome.ready else "not_ready", reason=outcome.reason.value
         ).inc()
         self.reconcile_duration.observe(seconds)
+        for app, field in outcome.corrected:
+            self.drift_corrections.labels(app=app, field=field).inc()
         with self._lock:
             self._ready[(namespace, name)] = outcome.ready
             self.integration_ready.labels(namespace=namespace, name=name).set(1 if outcome.ready else 0)

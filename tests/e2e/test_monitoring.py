@@ -16,6 +16,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from outsystems_okta.api.constants import ANNOTATION_RECONCILE_REQUESTED_AT, GROUP, PLURAL, VERSION
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta_sandbox.stack import Stack
 from tests.e2e.conftest import NAME, NAMESPACE, Okta, free_port, resource
@@ -72,7 +73,22 @@ def drive_and_scrape(stack: Stack, okta: Okta) -> Exported:
     okta.hook("lose-responses", {"count": 1, "method": "GET"})
     stack.start_operator("--metrics-port", str(port))
     stack.apply(resource(stack.okta_url))
-    stack.wait_ready(NAMESPACE, NAME)
+    obj = stack.wait_ready(NAMESPACE, NAME)
+    # A drift correction, so its counter has a series: an admin drops the Consoles app's redirect URIs.
+    app_path = f"/api/v1/apps/{obj['status']['consoles']['appId']}"
+    admin = {"Authorization": f"SSWS {stack.okta_token}"}
+    app = okta.http.get(app_path, headers=admin).json()
+    app["settings"]["oauthClient"]["redirect_uris"] = app["settings"]["oauthClient"]["redirect_uris"][:1]
+    okta.http.put(app_path, json=app, headers=admin).raise_for_status()
+    stack.custom.patch_namespaced_custom_object(
+        GROUP,
+        VERSION,
+        NAMESPACE,
+        PLURAL,
+        NAME,
+        {"metadata": {"annotations": {ANNOTATION_RECONCILE_REQUESTED_AT: "1"}}},
+    )
+    stack.wait_for(NAMESPACE, NAME, lambda o: "lastDriftCorrection" in ((o or {}).get("status") or {}))
     broken = resource(stack.okta_url)
     broken["metadata"]["name"] = "no-credentials"
     broken["spec"]["okta"]["credentialsSecretRef"] = {"name": "gone"}

@@ -22,6 +22,7 @@ from outsystems_okta.okta import (
     OktaNotFoundError,
     OktaRateLimitedError,
     OktaUnavailableError,
+    OktaValidationError,
     ResponseInfo,
     RetryPolicy,
     bucket_for,
@@ -319,6 +320,48 @@ async def test_client_secrets(okta: OktaClient) -> None:
     assert len(secrets) == 1
     assert secrets[0]["status"] == "ACTIVE"
     assert secrets[0]["client_secret"] == created["credentials"]["oauthClient"]["client_secret"]
+
+
+async def test_client_secret_lifecycle_and_the_two_secret_limit(
+    okta: OktaClient, sandbox: OktaSandbox
+) -> None:
+    app_id = (await okta.create_app(web_app("Rotating")))["id"]
+    (first,) = await okta.list_client_secrets(app_id)
+    second = await okta.create_client_secret(app_id)
+    assert second["status"] == "ACTIVE" and second["client_secret"] not in ("", first["client_secret"])
+    assert second["id"] != first["id"] and second["created"]
+    assert [s["id"] for s in await okta.list_client_secrets(app_id)] == [first["id"], second["id"]]
+
+    # Okta keeps two secret objects per app: the third is refused (400 E0000001), and not retried.
+    sandbox.clear_requests()
+    with pytest.raises(OktaValidationError) as limit:
+        await okta.create_client_secret(app_id)
+    assert limit.value.status == 400 and limit.value.error_code == "E0000001"
+    assert limit.value.causes == ("You've reached the maximum number of client secrets per client.",)
+    assert [r.method for r in sandbox.requests] == ["POST"]
+
+    # An ACTIVE secret cannot be deleted; the only ACTIVE one cannot be deactivated.
+    with pytest.raises(OktaValidationError):
+        await okta.delete_client_secret(app_id, first["id"])
+    await okta.deactivate_client_secret(app_id, first["id"])
+    await okta.deactivate_client_secret(app_id, first["id"])  # already INACTIVE: fine
+    with pytest.raises(OktaValidationError) as only:
+        await okta.deactivate_client_secret(app_id, second["id"])
+    assert only.value.causes == ("You can't deactivate the only active client secret.",)
+    await okta.delete_client_secret(app_id, first["id"])
+    await okta.delete_client_secret(app_id, first["id"])  # already gone (404): fine
+    assert [(s["id"], s["status"]) for s in await okta.list_client_secrets(app_id)] == [
+        (second["id"], "ACTIVE")
+    ]
+
+
+async def test_a_lost_secret_create_is_not_retried(okta: OktaClient, sandbox: OktaSandbox) -> None:
+    app_id = (await okta.create_app(web_app("Lost secret")))["id"]
+    sandbox.lose_responses(1, method="POST", path_prefix=f"/api/v1/apps/{app_id}/credentials/secrets")
+    with pytest.raises(OktaUnavailableError) as lost:
+        await okta.create_client_secret(app_id)
+    assert lost.value.maybe_applied
+    assert len(await okta.list_client_secrets(app_id)) == 2, "Okta made it; the client did not try again"
 
 
 async def test_authorization_server(okta: OktaClient, sandbox: OktaSandbox) -> None:

@@ -22,6 +22,7 @@ from pydantic import (
 from outsystems_okta.api import patterns
 from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID, ExtraUris, RefreshTokens
 from outsystems_okta.api.constants import DEFAULT_CONSOLES_LABEL, DEFAULT_TOOLS_LABEL
+from outsystems_okta.api.rotation import ClientSecretRotation
 
 
 def _shape_check(shape: patterns.Shape) -> AfterValidator:
@@ -66,6 +67,12 @@ def _no_schema_default(schema: dict[str, Any]) -> None:
     # stored object, and the operator could then no longer tell a label the user chose from one it
     # defaulted (an adopted app keeps its own label unless the spec names one).
     schema.pop("default", None)
+
+
+class ManagementPolicy(StrEnum):
+    MANAGE = "Manage"
+    # Read only, as Crossplane's Observe management policy: report differences, never write.
+    OBSERVE = "Observe"
 
 
 class AccessPolicyMode(StrEnum):
@@ -348,6 +355,16 @@ class IntegrationSpec(_Model):
             "must be given by hand; Recreate creates a new app and writes its values to the Secret."
         ),
     )
+    management_policy: ManagementPolicy = Field(
+        default=ManagementPolicy.MANAGE,
+        alias="managementPolicy",
+        description=(
+            "Manage (default): make Okta and the output Secret match the spec. Observe: never write to "
+            "Okta or the Secret; compare the apps Okta has (found by status, spec.adopt or the "
+            "ownership marker) with the spec and list every difference in status.drift (condition "
+            "Synced)."
+        ),
+    )
 
     show_on_dashboard: StrictBool = Field(
         default=False,
@@ -377,6 +394,12 @@ class IntegrationSpec(_Model):
             "Sign-out redirect URIs per app beyond those the OutSystems page lists (for example "
             "https://<lifetime>/LifeTimeSDK/CentralizedLogoutPage.aspx, which older LifeTime versions use)."
         ),
+    )
+
+    client_secret_rotation: ClientSecretRotation = Field(
+        default_factory=ClientSecretRotation,
+        alias="clientSecretRotation",
+        description="Scheduled rotation of the Consoles client secret (see the rotate annotation).",
     )
 
     @model_validator(mode="after")

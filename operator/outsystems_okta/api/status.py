@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outsystems_okta.api.rotation import ClientSecretRotationStatus
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
@@ -64,6 +66,39 @@ class AccessPolicyRef(_Model):
     )
 
 
+# Bounds of status.drift: a list the API server can store and a person can read.
+MAX_DRIFT_ITEMS = 64
+MAX_DRIFT_VALUE = 1024
+
+
+class DriftItem(_Model):
+    """One difference between Okta and the spec (managementPolicy Observe, or a paused resource)."""
+
+    app: str = Field(
+        max_length=64,
+        description="consoles, developmentTools, or accessPolicy (the access policy the operator keeps).",
+    )
+    field: str = Field(
+        max_length=256,
+        description="The Okta field (dotted, as Okta names it), app (the app itself), status, groups or "
+        "signInPolicy.",
+    )
+    wanted: str = Field(max_length=MAX_DRIFT_VALUE, description="What the spec asks for (JSON or text).")
+    found: str = Field(max_length=MAX_DRIFT_VALUE, description="What Okta has (JSON or text).")
+
+
+class DriftCorrection(_Model):
+    """The last pass that restored fields someone changed in Okta (the spec had not changed)."""
+
+    time: str = Field(max_length=64, description="When the pass restored them (RFC 3339).")
+    generation: int | None = Field(default=None, description="metadata.generation at the time.")
+    fields: list[str] = Field(
+        max_length=MAX_DRIFT_ITEMS,
+        description="What was restored, as <app>/<field> (consoles/settings.oauthClient.redirect_uris).",
+        json_schema_extra={"items": {"type": "string", "maxLength": 320}},
+    )
+
+
 class IntegrationStatus(_Model):
     """Observed state of the integration."""
 
@@ -104,4 +139,22 @@ class IntegrationStatus(_Model):
         default=None,
         alias="accessPolicy",
         description="The access policy the operator keeps in the authorization server (Manage only).",
+    )
+    client_secret_rotation: ClientSecretRotationStatus | None = Field(
+        default=None,
+        alias="clientSecretRotation",
+        description="The last or current rotation of the Consoles client secret (annotation or afterDays).",
+    )
+    drift: list[DriftItem] | None = Field(
+        default=None,
+        max_length=MAX_DRIFT_ITEMS,
+        description=(
+            "Differences between Okta and the spec, in a stable order (app, then field), when the "
+            "operator only looks (managementPolicy Observe, or paused); never a secret value."
+        ),
+    )
+    last_drift_correction: DriftCorrection | None = Field(
+        default=None,
+        alias="lastDriftCorrection",
+        description="The last pass that restored fields changed in Okta (managementPolicy Manage).",
     )

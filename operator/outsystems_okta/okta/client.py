@@ -9,7 +9,8 @@ Safety rules this module enforces:
 - the SSWS token is attached per request, only to URLs on the configured org (scheme, host, port);
   redirects are never followed and pagination links to another origin are refused;
 - the token never appears in an exception message, a repr or a log line (no request headers are logged);
-- `create_app` (the only non-idempotent call) is not retried once the request may have reached Okta:
+- `create_app` and `create_client_secret` (the non-idempotent calls) are not retried once the request may
+  have reached Okta:
   it fails with `OktaUnavailableError(maybe_applied=True)` and the caller looks before creating again.
 """
 
@@ -265,6 +266,36 @@ class OktaClient:
             f"/api/v1/apps/{_seg(app_id, 'app id')}/credentials/secrets",
         )
         return _json_list(response, "listOAuth2ClientSecrets")
+
+    async def create_client_secret(self, app_id: str) -> dict[str, Any]:
+        """`POST .../credentials/secrets`: a new ACTIVE, system-generated secret. Okta keeps at most two
+        per app (400 E0000001 OAuth2ClientSecretMediated). Not retried once the request may have reached
+        Okta: a blind retry could make a second secret (or hit the limit)."""
+        response = await self._call(
+            _Op("createOAuth2ClientSecret", idempotent=False),
+            "POST",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/credentials/secrets",
+            body={},
+        )
+        return _json_object(response, "createOAuth2ClientSecret")
+
+    async def deactivate_client_secret(self, app_id: str, secret_id: str) -> None:
+        """`POST .../credentials/secrets/{id}/lifecycle/deactivate` (Okta refuses the only ACTIVE one)."""
+        await self._call(
+            _Op("deactivateOAuth2ClientSecret"),
+            "POST",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/credentials/secrets/"
+            f"{_seg(secret_id, 'secret id')}/lifecycle/deactivate",
+        )
+
+    async def delete_client_secret(self, app_id: str, secret_id: str) -> None:
+        """`DELETE .../credentials/secrets/{id}` (INACTIVE ones only); gone already (404) is success."""
+        await self._call(
+            _Op("deleteOAuth2ClientSecret"),
+            "DELETE",
+            f"/api/v1/apps/{_seg(app_id, 'app id')}/credentials/secrets/{_seg(secret_id, 'secret id')}",
+            missing_ok=True,
+        )
 
     # -- groups ------------------------------------------------------------------------------------
 

@@ -7,10 +7,20 @@ from enum import StrEnum
 from typing import Any
 
 READY = "Ready"
+# Whether Okta matches the spec, when the operator only looks (Observe, or paused): see plan/drift.py.
+SYNCED = "Synced"
+# True while the annotation okta.outsystems.dev/paused is "true"; Ready then keeps its last value.
+PAUSED = "Paused"
 
 
 class Reason(StrEnum):
     RECONCILED = "Reconciled"
+    # managementPolicy Observe: both apps were found in Okta (differences are in Synced and status.drift).
+    OBSERVED = "Observed"
+    # managementPolicy Observe: an app was not found (no id in status, no spec.adopt, no marker found).
+    OBSERVED_APP_NOT_FOUND = "ObservedAppNotFound"
+    # The outcome of a paused pass (metrics, logs); never written as Ready's reason: Ready keeps its value.
+    PAUSED = "Paused"
     INVALID_SPEC = "InvalidSpec"
     INSECURE_ORG_URL = "InsecureOrgUrl"
     CREDENTIALS_NOT_FOUND = "CredentialsNotFound"
@@ -59,6 +69,7 @@ TERMINAL = frozenset(
         Reason.OKTA_APP_DELETED,
         Reason.OKTA_FEATURE_NOT_ENABLED,
         Reason.OKTA_SIGN_IN_POLICY_NOT_FOUND,
+        Reason.OBSERVED_APP_NOT_FOUND,
         Reason.AUTHORIZATION_SERVER_INACTIVE,
         Reason.NO_POLICY_FOR_CLIENTS,
         Reason.GRANT_NOT_ALLOWED,
@@ -68,7 +79,11 @@ TERMINAL = frozenset(
 )
 
 
-# Reasons a retry fixes by itself. Every Reason is Reconciled, TERMINAL or TRANSIENT (a test keeps it so).
+# Ready=True reasons: Manage converged, Observe found both apps.
+HEALTHY = frozenset({Reason.RECONCILED, Reason.OBSERVED})
+
+# Reasons a retry fixes by itself. Every Reason is HEALTHY, TERMINAL, TRANSIENT or PAUSED (a test keeps
+# it so).
 TRANSIENT = frozenset(
     {
         Reason.OKTA_RATE_LIMITED,

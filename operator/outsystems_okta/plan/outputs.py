@@ -24,6 +24,9 @@ SECRET_KEYS = (
     "scopes",
 )
 
+# Only while a client secret rotation awaits confirmation: the secret LifeTime's current provider has.
+PREVIOUS_WEB_CLIENT_SECRET = "previousWebClientSecret"
+
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 INTEGRATION_LABEL = f"{GROUP}/integration"
 
@@ -34,9 +37,11 @@ class LifeTimeValues:
     web_client_id: str
     web_client_secret: str
     desktop_client_id: str
+    # The old Consoles secret while a rotation awaits confirmation (both work in Okta until then).
+    previous_web_client_secret: str | None = None
 
     def as_data(self) -> dict[str, str]:
-        return {
+        data = {
             "name": PROVIDER_NAME,
             "metadataUri": self.metadata_uri,
             "webClientId": self.web_client_id,
@@ -45,6 +50,9 @@ class LifeTimeValues:
             "usernameClaim": USERNAME_CLAIM,
             "scopes": SCOPES,
         }
+        if self.previous_web_client_secret:
+            data[PREVIOUS_WEB_CLIENT_SECRET] = self.previous_web_client_secret
+        return data
 
     def __repr__(self) -> str:  # the secret must never reach a log through a repr
         return (

@@ -53,11 +53,15 @@ class AppPreview:
     kept: tuple[str, ...] = ()
     # Where LifeTime's client secret would come from (an id, never a value).
     client_secret: str | None = None
+    # The app sign-in policy a reconcile would assign (before: the policy the app uses now).
+    sign_in_policy: FieldChange | None = None
+    # The OAuth client id of the app found (what an access policy names).
+    client_id: str | None = None
 
     @property
     def changes_anything(self) -> bool:
         return self.action in (Action.CREATE, Action.UPDATE, Action.ADOPT) or bool(
-            self.activate or self.assign or self.unassign
+            self.activate or self.assign or self.unassign or self.sign_in_policy
         )
 
 
@@ -71,6 +75,10 @@ class Preview:
     problems: tuple[str, ...] = ()
     # What a reconcile would report without stopping (a group Okta does not have, duplicates).
     notes: tuple[str, ...] = ()
+    # Ids of the spec's groups found in Okta, and whether every listed group was (the access policy's
+    # people under accessPolicy Manage; not rendered).
+    group_ids: tuple[str, ...] = ()
+    groups_complete: bool = True
 
     @property
     def blocked(self) -> bool:
@@ -122,6 +130,8 @@ def _heading(app: AppPreview) -> str:
         what = "reactivate" if app.action is Action.NONE else f"{what}, reactivate"
     if app.action is Action.NONE and (app.assign or app.unassign):
         what = "group assignments only"
+    elif app.action is Action.NONE and app.sign_in_policy is not None and not app.activate:
+        what = "sign-in policy only"
     symbol = "~" if app.action is Action.NONE and app.changes_anything else _SYMBOL[app.action]
     return f"{symbol} {name}: {what}"
 
@@ -137,6 +147,9 @@ def render(preview: Preview) -> str:
         creating = app.action is Action.CREATE
         for change in app.changes:
             lines += _field_lines(change, creating)
+        if app.sign_in_policy is not None:
+            policy = app.sign_in_policy
+            lines.append(f"    sign-in policy: {_value(policy.before)} -> {_value(policy.after)}")
         lines += [f"    + assign group {group}" for group in app.assign]
         lines += [f"    - unassign group {group}" for group in app.unassign]
         lines += [f"    = keep group {group} (a listed group is missing)" for group in app.kept]
@@ -157,7 +170,9 @@ def summary(apps: Sequence[AppPreview], *, blocked: bool) -> str:
     create = sum(1 for app in apps if app.action is Action.CREATE)
     adopt = sum(1 for app in apps if app.action is Action.ADOPT)
     change = sum(
-        1 for app in apps if app.action is Action.UPDATE or (app.action is Action.NONE and app.activate)
+        1
+        for app in apps
+        if app.action is Action.UPDATE or (app.action is Action.NONE and (app.activate or app.sign_in_policy))
     )
     assign = sum(len(app.assign) for app in apps)
     unassign = sum(len(app.unassign) for app in apps)

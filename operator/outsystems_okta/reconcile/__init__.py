@@ -1,10 +1,11 @@
 """The reconcile routine: observe Okta and Kubernetes, apply the pure plan, report the outcome.
 
 It takes its clients as arguments (see `ports`), so it runs the same under Kopf, in tests and in
-`outsystems-okta plan`; the Kopf handlers only wire it up.
+`outsystems-okta plan`; the Kopf handlers only wire it up. `reconcile` and `finalize` are those of
+`control` (pause, Observe, drift corrections), which calls the routine's pass and the deletion.
 """
 
-from outsystems_okta.reconcile.finalize import finalize
+from outsystems_okta.reconcile.control import finalize, reconcile
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.outcome import Outcome, unexpected_failure
 from outsystems_okta.reconcile.ports import (
@@ -15,7 +16,6 @@ from outsystems_okta.reconcile.ports import (
     Resource,
     SecretStore,
 )
-from outsystems_okta.reconcile.routine import reconcile
 
 __all__ = [
     "EventSink",

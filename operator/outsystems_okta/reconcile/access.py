@@ -75,12 +75,14 @@ class GroupAccess:
         plan = await self.survey(None if created else app_id, previous, group_ids, complete)
         for gid in plan.assign:
             await ctx.okta.assign_group(app_id, gid)
+            ctx.restored.append((want.role, "groups"))
             managed.append(gid)
             entry["assignedGroupIds"] = list(dict.fromkeys(managed))
             group = describe_group(gid, self.group_names)
             ctx.events("Normal", "OktaGroupAssigned", f"Assigned group {group} to Okta app {want.label!r}")
         for gid in plan.unassign:
             await ctx.okta.unassign_group(app_id, gid)
+            ctx.restored.append((want.role, "groups"))
             managed.remove(gid)
             entry["assignedGroupIds"] = list(dict.fromkeys(managed))
             group = describe_group(gid, self.group_names)

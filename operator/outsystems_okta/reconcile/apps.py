@@ -198,6 +198,7 @@ async def apply_app(ctx: PassContext, survey: AppSurvey) -> EnsuredApp:
                 f"Adopted Okta app {want.label!r} ({observed['id']}): changed {', '.join(plan.changed)}",
             )
         else:
+            ctx.restored.extend((want.role, name) for name in plan.changed)
             ctx.events(
                 "Normal",
                 "OktaAppUpdated",
@@ -208,6 +209,7 @@ async def apply_app(ctx: PassContext, survey: AppSurvey) -> EnsuredApp:
         app = observed
     if plan.activate:
         await ctx.okta.activate_app(str(app["id"]))
+        ctx.restored.append((want.role, "status"))
         ctx.events(
             "Warning",
             "OktaAppReactivated",

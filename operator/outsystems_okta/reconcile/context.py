@@ -10,7 +10,7 @@ from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.blueprint import Owner
 from outsystems_okta.plan.access_policies import Verdict
 from outsystems_okta.reconcile.options import Options
-from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore
+from outsystems_okta.reconcile.ports import EventSink, OktaApi, Resource, SecretStore, StatusStore
 
 
 class PassContext:
@@ -22,6 +22,8 @@ class PassContext:
         secrets: SecretStore,
         events: EventSink,
         options: Options,
+        status_store: StatusStore | None = None,
+        restored: list[tuple[str, str]] | None = None,
     ) -> None:
         self.resource = resource
         self.spec = spec
@@ -29,11 +31,19 @@ class PassContext:
         self.secrets = secrets
         self.events = events
         self.options = options
+        # Writes status before the pass ends, for a step that must be on record before its next write.
+        self.status_store = status_store
         self.owner = Owner(resource.namespace, resource.name, resource.uid)
         # The status fields this pass found out; merged into `.status` whatever the outcome.
         self.status: dict[str, Any] = {}
+        # (app, field) of every write that put an existing Okta object back as the spec wants it
+        # (not a create or an adoption): drift corrections when the spec did not change (plan/drift.py).
+        self.restored: list[tuple[str, str]] = restored if restored is not None else []
         # Whether the assigned groups can sign in (AuthorizationServerReady); None until checked.
         self.sign_in: Verdict | None = None
+        # Seconds until a step of a multi-step operation (a client secret rotation) wants the next
+        # pass; None: no hurry.
+        self.follow_up: float | None = None
 
     def previous(self, role: str) -> Mapping[str, Any]:
         """What the last pass recorded in status for one app (`consoles`, `developmentTools`)."""

@@ -126,6 +126,7 @@ async def _keep(
         changed = policy_drift(ours.view(), want)
         if changed:
             updated = await okta.replace_access_policy(server_id, ours.id, replaced_policy(ours, want))
+            ctx.restored.extend((STATUS_KEY, name) for name in changed)
             ctx.events(
                 "Normal",
                 "OktaAccessPolicyUpdated",
@@ -135,6 +136,7 @@ async def _keep(
             ours = updated
         if needs_activation(ours.status):
             await okta.activate_access_policy(server_id, ours.id)
+            ctx.restored.append((STATUS_KEY, "status"))
             ctx.events(
                 "Normal", "OktaAccessPolicyActivated", f"Activated access policy {want.name!r} ({ours.id})"
             )
@@ -191,6 +193,7 @@ async def _keep_rule(
         rule = await okta.replace_access_policy_rule(
             server_id, policy_id, observed.id, replaced_rule(observed, want)
         )
+        ctx.restored.extend((STATUS_KEY, f"rule.{name}") for name in changed)
         ctx.events(
             "Normal",
             "OktaAccessPolicyRuleUpdated",
@@ -198,6 +201,7 @@ async def _keep_rule(
         )
     if needs_activation(rule.status):
         await okta.activate_access_policy_rule(server_id, policy_id, rule.id)
+        ctx.restored.append((STATUS_KEY, "rule.status"))
         ctx.events("Normal", "OktaAccessPolicyRuleActivated", f"Activated rule {want.name!r} ({rule.id})")
         rule.status = ACTIVE
     return rule

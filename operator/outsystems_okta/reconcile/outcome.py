@@ -34,6 +34,12 @@ class Outcome:
     # Seconds until the next attempt when the failure is worth retrying soon; None: wait for a change
     # of the resource or the drift timer.
     retry_after: float | None = None
+    # Seconds until the next pass when nothing failed but a multi-step operation has its next step to
+    # take: a client secret rotation that recorded its intent with the pass's status because the
+    # caller gave the routine no status store (the operator always does, so it never sees one).
+    follow_up: float | None = None
+    # (app, field) restored in Okta because someone changed them there (drift corrections; control.py).
+    corrected: tuple[tuple[str, str], ...] = ()
 
 
 # How long to wait before retrying failures that a person has to fix outside the resource (a
@@ -98,6 +104,7 @@ def make_outcome(
     message: str,
     status: Mapping[str, Any] | None = None,
     retry_after: float | None = None,
+    follow_up: float | None = None,
 ) -> Outcome:
     fields = dict(status or {})
     fields["observedGeneration"] = resource.generation
@@ -111,7 +118,14 @@ def make_outcome(
         generation=resource.generation,
         now=options.now(),
     )
-    return Outcome(ready=ready, reason=reason, message=message, status=fields, retry_after=retry_after)
+    return Outcome(
+        ready=ready,
+        reason=reason,
+        message=message,
+        status=fields,
+        retry_after=retry_after,
+        follow_up=follow_up,
+    )
 
 
 def unexpected_message(exc: BaseException) -> str:

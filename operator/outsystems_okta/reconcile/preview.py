@@ -14,12 +14,13 @@ from outsystems_okta.api.spec import parse_spec
 from outsystems_okta.blueprint import desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import describe_group, groups_not_found
-from outsystems_okta.plan.apps import AppAction
+from outsystems_okta.plan.apps import AppAction, FieldChange
 from outsystems_okta.plan.client_secret import choose_client_secret
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.plan.preview import Action, AppPreview, Preview
+from outsystems_okta.plan.sign_in_policy import assigned_policy_id, needs_assignment
 from outsystems_okta.reconcile.access import GroupAccess
-from outsystems_okta.reconcile.apps import AppSurvey, survey_app
+from outsystems_okta.reconcile.apps import AppSurvey, client_id_of, survey_app
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
@@ -27,7 +28,7 @@ from outsystems_okta.reconcile.outcome import classify
 from outsystems_okta.reconcile.ports import OktaApi, Resource
 
 
-class _NoKubernetes:
+class NoKubernetes:
     """The SecretStore of a preview: the plan reads Okta only."""
 
     async def read(self, namespace: str, name: str) -> dict[str, Any] | None:
@@ -40,7 +41,7 @@ class _NoKubernetes:
         raise RuntimeError("a preview deletes nothing")
 
 
-class _Notes:
+class Notes:
     """The EventSink of a preview: what a reconcile would post as a Warning becomes a note."""
 
     def __init__(self) -> None:
@@ -71,17 +72,25 @@ def _client_secret_note(survey: AppSurvey) -> str | None:
     return f"the app's existing secret {choice.secret_id}{of} goes to the Secret; none is created"
 
 
+def _sign_in_policy(ctx: PassContext, survey: AppSurvey) -> FieldChange | None:
+    """The sign-in policy change of an existing app, read from its own JSON (no call)."""
+    wanted = ctx.spec.okta.sign_in_policy_id
+    if survey.observed is None or not needs_assignment(wanted, survey.observed):
+        return None
+    return FieldChange("signInPolicy", assigned_policy_id(survey.observed), wanted)
+
+
 async def preview(resource: Resource, okta: OktaApi, org_url: str, options: Options) -> Preview:
     """What a reconcile of `resource` (spec and status as given) would do in the org behind `okta`.
 
     The spec must be valid (`parse_spec` raises SpecError otherwise); Okta failures become problems.
     """
     spec = parse_spec(resource.spec)
-    notes = _Notes()
-    ctx = PassContext(resource, spec, okta, _NoKubernetes(), notes, options)
+    notes = Notes()
+    ctx = PassContext(resource, spec, okta, NoKubernetes(), notes, options)
     base = Preview(namespace=resource.namespace, name=resource.name, org_url=org_url)
     try:
-        return await _survey(ctx, base, notes)
+        return await survey_plan(ctx, base, notes)
     except OktaError as exc:
         reason, _ = classify(exc)
         return Preview(
@@ -92,7 +101,8 @@ async def preview(resource: Resource, okta: OktaApi, org_url: str, options: Opti
         )
 
 
-async def _survey(ctx: PassContext, base: Preview, notes: _Notes) -> Preview:
+async def survey_plan(ctx: PassContext, base: Preview, notes: Notes) -> Preview:
+    """The plan of one pass, from reads only; Okta failures other than a missing server propagate."""
     server_id = ctx.spec.okta.authorization_server_id
     try:
         await ctx.okta.get_authorization_server(server_id)
@@ -134,6 +144,8 @@ async def _survey(ctx: PassContext, base: Preview, notes: _Notes) -> Preview:
                 unassign=tuple(describe_group(gid, access.group_names) for gid in plan.unassign),
                 kept=tuple(describe_group(gid, access.group_names) for gid in plan.kept),
                 client_secret=_client_secret_note(survey),
+                sign_in_policy=_sign_in_policy(ctx, survey),
+                client_id=client_id_of(survey.observed) if survey.observed is not None else None,
             )
         )
     found = list(notes.items)
@@ -142,5 +154,11 @@ async def _survey(ctx: PassContext, base: Preview, notes: _Notes) -> Preview:
             f"{Reason.OKTA_GROUP_NOT_FOUND.value}: {groups_not_found(missing, [], access.group_names)}"
         )
     return Preview(
-        namespace=base.namespace, name=base.name, org_url=base.org_url, apps=tuple(apps), notes=tuple(found)
+        namespace=base.namespace,
+        name=base.name,
+        org_url=base.org_url,
+        apps=tuple(apps),
+        notes=tuple(found),
+        group_ids=tuple(group_ids),
+        groups_complete=not missing,
     )

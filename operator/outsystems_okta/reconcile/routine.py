@@ -18,6 +18,7 @@ from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
 from outsystems_okta.reconcile import access_policies, output_secret
+from outsystems_okta.reconcile import rotation as client_secret_rotation
 from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
@@ -35,7 +36,7 @@ from outsystems_okta.reconcile.outcome import (
     make_outcome,
     unexpected_message,
 )
-from outsystems_okta.reconcile.ports import EventSink, OktaConnector, Resource, SecretStore
+from outsystems_okta.reconcile.ports import EventSink, OktaConnector, Resource, SecretStore, StatusStore
 from outsystems_okta.reconcile.sign_in_policy import SignInPolicy
 
 logger = logging.getLogger(__name__)
@@ -101,21 +102,34 @@ async def _write_lifetime_secret(ctx: PassContext, apps: Mapping[str, EnsuredApp
     before = decode_data(existing)
     consoles, tools = apps["consoles"], apps["developmentTools"]
     web_client_id = client_id_of(consoles.app)
+    rotation = await client_secret_rotation.rotate(
+        ctx,
+        str(consoles.app["id"]),
+        web_client_id,
+        before,
+        listed=consoles.survey.client_secrets,
+        created=consoles.created_secret is not None,
+    )
     values = LifeTimeValues(
         metadata_uri=ctx.status["metadataUri"],
         web_client_id=web_client_id,
-        web_client_secret=await web_client_secret(
+        web_client_secret=rotation.web_secret
+        or await web_client_secret(
             ctx,
             str(consoles.app["id"]),
             web_client_id,
             before,
             created_secret=consoles.created_secret,
-            listed=consoles.survey.client_secrets,
+            listed=rotation.listed,
         ),
         desktop_client_id=client_id_of(tools.app),
+        previous_web_client_secret=rotation.previous_secret,
     )
     await output_secret.write(ctx, name, existing, values)
     changed = lifetime_changes(before, values.as_data())
+    if rotation.web_secret is not None:
+        # A rotation's new secret has its own Warning, with the LifeTime steps and the confirm step.
+        changed = tuple(key for key in changed if key != "webClientSecret")
     if changed:
         message = lifetime_update_message(name, changed, before, values.as_data())
         ctx.events("Warning", "LifeTimeUpdateRequired", message)
@@ -129,8 +143,13 @@ async def reconcile(
     secrets: SecretStore,
     events: EventSink,
     options: Options,
+    status_store: StatusStore | None = None,
+    restored: list[tuple[str, str]] | None = None,
 ) -> Outcome:
-    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures."""
+    """Make Okta and the LifeTime Secret match the resource's spec; never raises for expected failures.
+
+    `restored` collects the (app, field) of each write that put an existing object back (see control.py).
+    """
 
     previous = find(resource.status.get("conditions"))
 
@@ -178,7 +197,7 @@ async def reconcile(
             {},
         )
     async with connect(spec.okta.base_url, token) as okta:
-        ctx = PassContext(resource, spec, okta, secrets, events, options)
+        ctx = PassContext(resource, spec, okta, secrets, events, options, status_store, restored)
         access = GroupAccess(ctx)
         try:
             missing = await _converge(ctx, access)
@@ -213,4 +232,5 @@ async def reconcile(
         reason=Reason.RECONCILED,
         message=message,
         status=ctx.status,
+        follow_up=ctx.follow_up,
     )

@@ -64,5 +64,6 @@ class SignInPolicy:
             # A just-created app without the link: the org has no app sign-in policies to assign.
             raise Failure(Reason.OKTA_FEATURE_NOT_ENABLED, unsupported_message(wanted, label, app_id), None)
         await self.ctx.okta.assign_app_policy(app_id, wanted)
+        self.ctx.restored.append((ensured.survey.want.role, "signInPolicy"))
         message = assigned_message(wanted, self.policy_name, label, app_id, previous)
         self.ctx.events("Normal", "OktaSignInPolicyAssigned", message)

@@ -22,6 +22,8 @@ POST   /__sandbox/authorization-servers/{id}/status   {"status": "ACTIVE" | "INA
 POST   /__sandbox/features        {"apiAccessManagement": false, "identityEngine": false} (either optional)
                                   → what the org's plan now includes (until the next reset)
 POST   /__sandbox/sign-in-policies  {"name": "...", "description": "..."} → a new app sign-in policy
+POST   /__sandbox/apps/{appId}/secrets/{secretId}/created  {"created": "2026-01-01T00:00:00Z"}
+                                  → the client secret, now made then (for a schedule by secret age)
 
 A read the API token may not make is an injected fault: POST /__sandbox/faults {"status": 403,
 "count": 100, "path_prefix": "/api/v1/authorizationServers/default/policies"}.
@@ -264,3 +266,15 @@ async def set_auth_server_status(request: web.Request) -> web.Response:
         raise HookError("'status' must be ACTIVE or INACTIVE")
     server = runtime(request).set_auth_server_status(request.match_info["authServerId"], status)
     return web.json_response(server)
+
+
+@hooks.post("/__sandbox/apps/{appId}/secrets/{secretId}/created")
+async def set_secret_created(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    created = _optional_str(data, "created")
+    if not created:
+        raise HookError("'created' is required (RFC 3339)")
+    secret = runtime(request).set_secret_created(
+        request.match_info["appId"], request.match_info["secretId"], created
+    )
+    return web.json_response(secret)

@@ -129,5 +129,8 @@ class Runtime:
     def add_sign_in_policy(self, name: str, description: str = "") -> dict[str, Any]:
         return render.org_policy(self.state.policies.add_access_policy(name, description), self.base_url)
 
+    def set_secret_created(self, app_id: str, secret_id: str, created: str) -> dict[str, Any]:
+        return render.secret(app_id, self.state.set_secret_created(app_id, secret_id, created), self.base_url)
+
     def dump_state(self) -> dict[str, Any]:
         return render.state_dump(self.state, self.base_url)

@@ -10,6 +10,7 @@ import copy
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from . import ids
@@ -366,6 +367,12 @@ class SandboxState:
         if value is not None:
             check_client_secret(value, app.auth_method)
         return self._new_secret(app, value if isinstance(value, str) else ids.client_secret(), str(status))
+
+    def set_secret_created(self, app_id: str, secret_id: str, created: str) -> ClientSecretRecord:
+        """Test hook: a secret made long ago (for a schedule that looks at a secret's age)."""
+        _, secret = self.get_secret(app_id, secret_id)
+        secret.created = ids.timestamp(datetime.fromisoformat(created.replace("Z", "+00:00")))
+        return secret
 
     def activate_secret(self, app_id: str, secret_id: str) -> ClientSecretRecord:
         _, secret = self.get_secret(app_id, secret_id)

@@ -254,6 +254,9 @@ class Integration:
     events: EventLog = field(default_factory=EventLog)
     outcomes: list[Outcome] = field(default_factory=list)
     options: Options | None = None
+    annotations: dict[str, str] = field(default_factory=dict)
+    # Writes status in the middle of a pass (the operator's KubeStatus); None: the routine does without.
+    status_store: Any = None
 
     def resource(self) -> Resource:
         return Resource(
@@ -263,6 +266,7 @@ class Integration:
             generation=self.generation,
             spec=copy.deepcopy(self.spec),
             status=copy.deepcopy(self.status),
+            annotations=dict(self.annotations),
         )
 
     def change_spec(self, **changes: Any) -> None:
@@ -281,6 +285,7 @@ class Integration:
             secrets=self.world.secrets,
             events=self.events,
             options=self.options or self.world.options,
+            status_store=self.status_store,
         )
         self.outcomes.append(outcome)
         # JSON merge patch on .status: top-level keys replaced, others kept.

@@ -221,7 +221,8 @@ async def test_the_sign_in_policy_is_assigned_to_both_apps_and_restored_after_dr
         ("PUT", f"/api/v1/apps/{tid}/policies/{policy['id']}")
     ]
     assert [r.path for r in world.requests()].count(f"/api/v1/policies/{policy['id']}") == 1
-    assert it.events.reasons() == ["OktaSignInPolicyAssigned"]
+    assert it.events.reasons() == ["OktaSignInPolicyAssigned", "DriftCorrected"]
+    assert it.status["lastDriftCorrection"]["fields"] == ["developmentTools/signInPolicy"]
     await assert_steady(world, it)
 
 

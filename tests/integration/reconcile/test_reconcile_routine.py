@@ -324,7 +324,14 @@ async def test_drift_on_the_consoles_app_is_repaired_by_one_put_that_keeps_the_a
             "OktaAppUpdated",
             f"Updated Okta app {CONSOLES!r} ({cid}): settings.oauthClient.redirect_uris",
         ),
+        (
+            "Normal",
+            "DriftCorrected",
+            "Restored what was changed in Okta (the spec did not change): "
+            "consoles/settings.oauthClient.redirect_uris",
+        ),
     ]
+    assert outcome.corrected == (("consoles", "settings.oauthClient.redirect_uris"),)
     await assert_steady(world, it)
 
 
@@ -486,7 +493,12 @@ async def test_an_app_deactivated_out_of_band_is_reactivated_not_recreated(world
             "OktaAppReactivated",
             f"Okta app {TOOLS!r} ({tid}) was inactive (deactivated in Okta); reactivated it, its client ID "
             "is unchanged",
-        )
+        ),
+        (
+            "Normal",
+            "DriftCorrected",
+            "Restored what was changed in Okta (the spec did not change): developmentTools/status",
+        ),
     ]
     await assert_steady(world, it)
 

@@ -519,6 +519,7 @@ async def test_manage_restores_an_admins_edits_and_keeps_their_token_lifetimes(w
         "OktaAccessPolicyActivated",
         "OktaAccessPolicyRuleUpdated",
         "OktaAccessPolicyRuleActivated",
+        "DriftCorrected",
     ]
     assert it.events.of("OktaAccessPolicyRuleUpdated")[0][2].endswith(": grant types, people")
 

@@ -23,8 +23,9 @@ import yaml
 from lupa import lua51
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
+from outsystems_okta.api.rotation import RotationPhase
 from outsystems_okta.handlers import OperatorConfig, build_registry
-from outsystems_okta.plan.conditions import TERMINAL, TRANSIENT, Reason
+from outsystems_okta.plan.conditions import HEALTHY, TERMINAL, TRANSIENT, Reason
 
 ARGOCD = Path(__file__).resolve().parents[3] / "deploy" / "argocd"
 HEALTH_LUA = ARGOCD / "health.lua"
@@ -146,7 +147,9 @@ def _obj(
 
 def test_reason_partition_is_complete() -> None:
     assert TRANSIENT.isdisjoint(TERMINAL)
-    assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT, (
+    assert HEALTHY.isdisjoint(TERMINAL | TRANSIENT)
+    # Paused is a pass's outcome only (metrics, logs): Ready keeps its value, the Paused condition shows it.
+    assert set(Reason) == HEALTHY | TERMINAL | TRANSIENT | {Reason.PAUSED}, (
         "a new Reason: add it to TERMINAL or to TRANSIENT here, and to health.lua if terminal"
     )
 
@@ -183,10 +186,52 @@ def test_unknown_reason_is_progressing(ready: str) -> None:
     ("generation", "observed"), [(2, 2), (3, 2), (5, None)], ids=["current", "stale", "never"]
 )
 def test_paused_is_suspended_whatever_the_generation(generation: int, observed: int | None) -> None:
-    health = run_health(
-        _obj(generation=generation, observed=observed, ready="False", reason="Paused", message="paused")
-    )
-    assert health == {"status": "Suspended", "message": "Paused: paused"}
+    obj = _obj(generation=generation, observed=observed)
+    obj["status"]["conditions"].append(_condition("Paused", "True", "Paused", "no writes"))
+    assert run_health(obj) == {"status": "Suspended", "message": "Paused: no writes"}
+
+
+@pytest.mark.parametrize("ready", ["True", "False"])
+def test_paused_wins_over_ready_whatever_its_value(ready: str) -> None:
+    obj = _obj(ready=ready, reason="Reconciled" if ready == "True" else "OktaForbidden")
+    obj["status"]["conditions"].append(_condition("Paused", "True", "Paused", "no writes"))
+    assert run_health(obj)["status"] == "Suspended"
+
+
+def test_resumed_is_not_suspended() -> None:
+    obj = _obj()
+    obj["status"]["conditions"].append(_condition("Paused", "False", "Resumed", "acting again"))
+    assert run_health(obj)["status"] == "Healthy"
+
+
+def _condition(type_: str, status: str, reason: str, message: str) -> dict[str, Any]:
+    return {
+        "type": type_,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": "2026-12-02T03:00:00Z",
+        "observedGeneration": 2,
+    }
+
+
+def test_observe_with_drift_is_healthy_and_says_what_differs() -> None:
+    # Observe: the user asked the operator to look, not to fix; drift is news, not a failure.
+    obj = _obj(reason="Observed", message="Observing both apps")
+    obj["status"]["conditions"].append(_condition("Synced", "False", "Drifted", "2 difference(s)"))
+    assert run_health(obj) == {"status": "Healthy", "message": "Observe: 2 difference(s)"}
+
+
+def test_observe_in_sync_is_healthy_with_ready_message() -> None:
+    obj = _obj(reason="Observed", message="Observing both apps")
+    obj["status"]["conditions"].append(_condition("Synced", "True", "InSync", "Okta matches the spec"))
+    assert run_health(obj) == {"status": "Healthy", "message": "Observing both apps"}
+
+
+def test_observe_without_apps_is_degraded() -> None:
+    obj = _obj(ready="False", reason="ObservedAppNotFound", message="no app")
+    obj["status"]["conditions"].append(_condition("Synced", "False", "Drifted", "1 difference(s)"))
+    assert run_health(obj) == {"status": "Degraded", "message": "ObservedAppNotFound: no app"}
 
 
 def test_ready_true_and_current_is_healthy() -> None:
@@ -372,6 +417,49 @@ def test_jq_path_expressions_remove_every_key_under_our_prefix() -> None:
             check=True,
         )
         assert json.loads(done.stdout) == bare
+
+
+# --- a client secret rotation (status.clientSecretRotation) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phase", "health"),
+    [
+        ("Creating", "Progressing"),
+        ("AwaitingConfirmation", "Healthy"),
+        ("Completed", "Healthy"),
+        ("Blocked", "Degraded"),
+        ("Failed", "Degraded"),
+    ],
+)
+def test_a_rotation_phase_when_ready(phase: str, health: str) -> None:
+    obj = _obj()
+    obj["status"]["clientSecretRotation"] = {"phase": phase, "requested": "r1", "message": "what to do"}
+    result = run_health(obj)
+    assert result["status"] == health
+    if phase == "AwaitingConfirmation":
+        assert "okta.outsystems.dev/confirm-client-secret-rotation=r1" in result["message"]
+    if health == "Degraded":
+        assert result["message"] == f"ClientSecretRotation{phase}: what to do"
+
+
+@pytest.mark.parametrize("phase", ["Creating", "AwaitingConfirmation", "Blocked"])
+def test_a_failing_pass_wins_over_the_rotation(phase: str) -> None:
+    obj = _obj(ready="False", reason="OktaUnavailable", message="Okta 503")
+    obj["status"]["clientSecretRotation"] = {"phase": phase, "requested": "r1"}
+    assert run_health(obj) == {"status": "Progressing", "message": "OktaUnavailable: Okta 503"}
+
+
+def test_a_rotation_phase_of_an_older_generation_is_progressing() -> None:
+    obj = _obj(generation=3, observed=2)
+    obj["status"]["clientSecretRotation"] = {"phase": "Blocked", "requested": "r1"}
+    assert run_health(obj)["status"] == "Progressing"
+
+
+def test_every_rotation_phase_is_mapped() -> None:
+    script = HEALTH_LUA.read_text()
+    for phase in RotationPhase:
+        assert phase.value in script or phase is RotationPhase.COMPLETED, phase
 
 
 def test_peering_keep_alives_do_not_refresh_the_application() -> None:

@@ -316,6 +316,80 @@ async def test_list_client_secrets(make: MakeClient) -> None:
     assert fake.paths == ["GET /api/v1/apps/0oa1/credentials/secrets"]
 
 
+async def test_client_secret_lifecycle_paths(make: MakeClient) -> None:
+    created = {
+        "id": "ocs2",
+        "status": "ACTIVE",
+        "client_secret": "def",
+        "created": "2026-12-02T00:00:00.000Z",
+    }
+    fake = FakeOkta(ok(created, 201), ok({"id": "ocs1", "status": "INACTIVE"}), ok(status=204))
+    client = make(fake)
+    assert await client.create_client_secret("0oa1") == created
+    assert fake.body(0) == {}  # a system-generated secret: never one of ours in a request
+    await client.deactivate_client_secret("0oa1", "ocs1")
+    await client.delete_client_secret("0oa1", "ocs1")
+    assert fake.paths == [
+        "POST /api/v1/apps/0oa1/credentials/secrets",
+        "POST /api/v1/apps/0oa1/credentials/secrets/ocs1/lifecycle/deactivate",
+        "DELETE /api/v1/apps/0oa1/credentials/secrets/ocs1",
+    ]
+
+
+async def test_deleting_a_secret_already_gone_is_fine(make: MakeClient) -> None:
+    fake = FakeOkta(okta_error(404, "E0000007", "Not found: Resource not found: ocs1 (OAuth2ClientSecret)"))
+    await make(fake).delete_client_secret("0oa1", "ocs1")
+
+
+async def test_the_two_secret_limit_is_a_validation_error_and_not_retried(
+    make: MakeClient, sleeps: Sleeps
+) -> None:
+    limit = okta_error(400, "E0000001", "Api validation failed: OAuth2ClientSecretMediated")
+    fake = FakeOkta(limit)
+    with pytest.raises(OktaValidationError) as info:
+        await make(fake).create_client_secret("0oa1")
+    assert info.value.operation == "createOAuth2ClientSecret"
+    assert len(fake.requests) == 1 and sleeps.delays == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(503, text="unavailable"),
+        httpx.ReadTimeout("read timed out"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+    ],
+)
+async def test_a_secret_create_is_not_retried_once_the_request_may_have_landed(
+    make: MakeClient, sleeps: Sleeps, failure: Reply
+) -> None:
+    fake = FakeOkta(failure, ok({"id": "ocs2"}, 201))
+    with pytest.raises(OktaUnavailableError) as info:
+        await make(fake).create_client_secret("0oa1")
+    assert info.value.maybe_applied is True and info.value.operation == "createOAuth2ClientSecret"
+    assert len(fake.requests) == 1
+
+
+async def test_a_secret_deactivate_is_retried(make: MakeClient) -> None:
+    fake = FakeOkta(httpx.ReadTimeout("slow"), ok({"id": "ocs1", "status": "INACTIVE"}))
+    await make(fake).deactivate_client_secret("0oa1", "ocs1")
+    assert len(fake.requests) == 2
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+async def test_secret_ids_that_would_change_the_path_are_refused(make: MakeClient, bad: str) -> None:
+    fake = FakeOkta(ok(status=204))
+    with pytest.raises(ValueError):
+        await make(fake).delete_client_secret("0oa1", bad)
+    assert fake.requests == []
+
+
+async def test_a_secret_id_is_one_encoded_segment(make: MakeClient) -> None:
+    fake = FakeOkta(ok(status=204))
+    await make(fake).delete_client_secret("0oa1", "a/b")
+    assert fake.paths == ["DELETE /api/v1/apps/0oa1/credentials/secrets/a%2Fb"]
+
+
 async def test_get_authorization_server(make: MakeClient) -> None:
     server = {"id": "default", "issuer": f"{ORG}/oauth2/default"}
     fake = FakeOkta(ok(server))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from outsystems_okta.plan.conditions import READY, TERMINAL, TRANSIENT, Reason, find, with_condition
+from outsystems_okta.plan.conditions import HEALTHY, READY, TERMINAL, TRANSIENT, Reason, find, with_condition
 
 T0 = "2024-01-01T00:00:00Z"
 T1 = "2024-01-01T00:05:00Z"
@@ -189,7 +189,8 @@ def test_transient_reasons_are_not_terminal(reason: Reason) -> None:
 
 def test_every_reason_is_classified() -> None:
     assert TRANSIENT.isdisjoint(TERMINAL)
-    assert set(Reason) == {Reason.RECONCILED} | TERMINAL | TRANSIENT
+    # Paused is only a pass's outcome (metrics, logs): a paused pass leaves Ready as it was.
+    assert set(Reason) == HEALTHY | TERMINAL | TRANSIENT | {Reason.PAUSED}
 
 
 def test_unknown_status_for_a_condition_that_cannot_be_computed() -> None:

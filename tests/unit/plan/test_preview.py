@@ -105,6 +105,16 @@ def test_a_reactivation_is_a_change() -> None:
     assert "1 to change" in render(preview)
 
 
+def test_a_sign_in_policy_to_assign_is_a_change() -> None:
+    policy = FieldChange("signInPolicy", "rstOld", "rstNew")
+    app = AppPreview("consoles", "C", "0oaC", Action.NONE, sign_in_policy=policy)
+    preview = Preview("ns", "n", "https://o", apps=(app,))
+    text = render(preview)
+    assert "~ C (0oaC): sign-in policy only" in text
+    assert '    sign-in policy: "rstOld" -> "rstNew"' in text
+    assert preview.has_changes and "1 to change" in text
+
+
 def test_a_recreation_says_lifetime_must_be_given_the_new_client_id() -> None:
     text = one(AppPreview("consoles", "C", None, Action.CREATE, replaces="0oaGONE"))
     assert "+ C: create (replaces 0oaGONE, gone from Okta; LifeTime must be given the new client ID)" in text
