@@ -9,12 +9,14 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from outsystems_okta import __version__, logcontext
 from outsystems_okta.api.constants import KIND
+from outsystems_okta.peering import DEFAULT_LIFETIME, MIN_LIFETIME, Peering, start_priority
 from outsystems_okta.yamlio import YamlFileError, dump, read_documents
 
 
@@ -188,6 +190,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.all_namespaces and not args.namespace:
         print("error: give --namespace NS (repeatable) or --all-namespaces", file=sys.stderr)
         return 2
+    peering = peering_option(args)
+    if isinstance(peering, str):
+        print(f"error: {peering}", file=sys.stderr)
+        return 2
     # JSON lines carry the resource under "object"; text lines get a "[namespace/name]" prefix.
     kopf.configure(
         verbose=args.verbose,
@@ -205,16 +211,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
             drift_interval=args.drift_interval,
             allow_insecure_loopback=args.allow_insecure_loopback,
             metrics_port=args.metrics_port,
+            peering=peering,
         )
     )
     kopf.run(
         registry=registry,
-        standalone=args.standalone,
+        # Without --peering, never Kopf's auto-detection of a peering named "default": one operator.
+        standalone=peering is None,
         clusterwide=args.all_namespaces,
         namespaces=args.namespace or (),
         liveness_endpoint=args.liveness,
     )
     return 0
+
+
+def peering_option(args: argparse.Namespace) -> Peering | str | None:
+    """The peering to join (None: standalone), or a one-line reason why the options do not fit."""
+    if args.peering is None:
+        if args.priority is not None or args.peering_lifetime is not None:
+            return "--priority and --peering-lifetime go with --peering"
+        return None
+    if args.standalone:
+        return "--standalone and --peering exclude each other"
+    lifetime = DEFAULT_LIFETIME if args.peering_lifetime is None else args.peering_lifetime
+    if lifetime < MIN_LIFETIME:
+        return f"--peering-lifetime must be at least {MIN_LIFETIME} seconds"
+    priority = args.priority if args.priority is not None else start_priority(time.time_ns())
+    return Peering(args.peering, priority, lifetime)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -230,7 +253,32 @@ def parser() -> argparse.ArgumentParser:
         "-n", "--namespace", action="append", help="namespace to watch (repeatable; globs allowed)"
     )
     run.add_argument("-A", "--all-namespaces", action="store_true", help="watch every namespace")
-    run.add_argument("--standalone", action="store_true", help="no peering with other operator instances")
+    run.add_argument(
+        "--standalone",
+        action="store_true",
+        help="no peering with other operator instances (the default without --peering)",
+    )
+    run.add_argument(
+        "--peering",
+        metavar="NAME",
+        help="run beside other replicas, one acting at a time: join Kopf's peering object NAME "
+        "(ClusterKopfPeering with --all-namespaces, else a KopfPeering in each watched namespace); "
+        "paused until it exists",
+    )
+    run.add_argument(
+        "--priority",
+        type=int,
+        metavar="N",
+        help="with --peering: the highest live priority acts (default: from the start time, the "
+        "oldest process first); equal priorities pause every operator that has them",
+    )
+    run.add_argument(
+        "--peering-lifetime",
+        type=int,
+        metavar="SECONDS",
+        help="with --peering: how long a keep-alive is valid, so how soon a killed operator is taken "
+        f"over (default {DEFAULT_LIFETIME})",
+    )
     run.add_argument(
         "--liveness", metavar="URL", help="serve a liveness probe, e.g. http://0.0.0.0:8080/healthz"
     )

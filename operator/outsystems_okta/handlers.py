@@ -29,6 +29,7 @@ from outsystems_okta.api.constants import (
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
+from outsystems_okta.peering import Peering
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector
 
@@ -42,6 +43,8 @@ class OperatorConfig:
     allow_insecure_loopback: bool = False
     # Port of the Prometheus endpoint; None: no endpoint.
     metrics_port: int | None = None
+    # The Kopf peering to join (several replicas, one acting); None: standalone.
+    peering: Peering | None = None
 
 
 class DiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
@@ -134,6 +137,21 @@ def _ref(body: kopf.Body) -> dict[str, Any]:
     }
 
 
+def _join(settings: kopf.OperatorSettings, peering: Peering, logger: kopf.Logger) -> None:
+    # Mandatory: until it has seen the peering object, the operator stays paused (never acts alone).
+    settings.peering.standalone = False
+    settings.peering.mandatory = True
+    settings.peering.name = peering.name
+    settings.peering.priority = peering.priority
+    settings.peering.lifetime = peering.lifetime
+    scope = "ClusterKopfPeering" if settings.peering.clusterwide else "KopfPeering"
+    # Kopf logs resuming, but neither a standby's pause from the start nor a missing peering object.
+    logger.info(
+        f"Joining {scope} {peering.name!r} with priority {peering.priority} (keep-alives valid "
+        f"{peering.lifetime}s): paused until that object exists and while a live peer has a higher one"
+    )
+
+
 def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
     options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
@@ -151,7 +169,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         await pool.aclose()
 
     @kopf.on.startup(registry=registry, id="configure")
-    def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
+    def configure(settings: kopf.OperatorSettings, memo: kopf.Memo, logger: kopf.Logger, **_: Any) -> None:
         settings.persistence.finalizer = FINALIZER
         settings.persistence.progress_storage = ProgressStorage(prefix=ANNOTATION_PREFIX)
         settings.persistence.diffbase_storage = DiffBaseStorage(prefix=ANNOTATION_PREFIX)
@@ -161,6 +179,8 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         settings.posting.reporting_instance = socket.gethostname()
         settings.posting.event_name_prefix = f"{REPORTING_COMPONENT}-"
         settings.watching.server_timeout = 300
+        if config.peering is not None:
+            _join(settings, config.peering, logger)
         api = load_kubernetes_config()
         memo["secrets"] = KubeSecrets(api)
         memo["status_store"] = KubeStatus(api)

@@ -24,6 +24,42 @@ from outsystems_okta_sandbox.background import BackgroundLoop
 from outsystems_okta_sandbox.kubernetes import KubeSandbox
 from outsystems_okta_sandbox.okta import OktaSandbox, SeedUser
 
+# Kopf's peering resources (crds/kopfpeerings.kopf.dev.yaml, crds/clusterkopfpeerings.kopf.dev.yaml).
+PEERING_GROUP = "kopf.dev"
+
+
+class OperatorProcess:
+    """One `outsystems-okta run` process, its output appended to its own log file."""
+
+    def __init__(self, command: list[str], env: Mapping[str, str], log: Path) -> None:
+        self.log = log
+        self._stream: IO[bytes] | None = log.open("ab")
+        self.process = subprocess.Popen(
+            command, env=dict(env), stdout=self._stream, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def check_alive(self) -> None:
+        """Raise when it exited on its own: neither stopped (0) nor killed by a test (SIGKILL)."""
+        code = self.process.poll()
+        if code is not None and code not in (0, -signal.SIGKILL):
+            raise RuntimeError(f"the operator exited with {code}; see {self.log}")
+
+    def stop(self, *, kill: bool = False, timeout: float = 15.0) -> None:
+        """SIGTERM (Kopf's graceful exit) or SIGKILL, then wait; its log is closed either way."""
+        if self.running():
+            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
 
 class Stack:
     """Emulators on a background event loop, and the operator process on demand.
@@ -31,6 +67,8 @@ class Stack:
     `workdir` holds the kubeconfig and, unless `operator_log` says otherwise, `operator.log`. One
     stack, one log: it is emptied when the stack starts (the emulators start empty too, so an older
     log would name apps and ports that no longer exist) and appended to across operator restarts.
+    `spawn_operator` runs more operator processes beside it (replicas in a Kopf peering), each with a
+    log of its own.
     `namespace` is the kubeconfig context's, the one kubectl uses without `-n`. Port 0 is any free one.
     """
 
@@ -59,8 +97,8 @@ class Stack:
         self.kube_url = ""
         self.kubeconfig = workdir / "kubeconfig"
         self.operator_log = operator_log or workdir / "operator.log"
-        self.operator: subprocess.Popen[bytes] | None = None
-        self._log_stream: IO[bytes] | None = None
+        self.operator: OperatorProcess | None = None
+        self.processes: list[OperatorProcess] = []
         self._api: kubernetes.client.ApiClient | None = None
 
     # --- emulators -------------------------------------------------------------------------------
@@ -189,8 +227,11 @@ class Stack:
 
     # --- the operator process ----------------------------------------------------------------------
 
-    def operator_command(self, *extra: str, namespaces: Iterable[str] = ()) -> list[str]:
-        """`outsystems-okta run`, watching the given namespaces, or all of them when none are given."""
+    def operator_command(
+        self, *extra: str, namespaces: Iterable[str] = (), peering: str | None = None
+    ) -> list[str]:
+        """`outsystems-okta run`, watching the given namespaces, or all of them when none are given;
+        standalone, or in the Kopf peering named `peering`."""
         scope = [arg for ns in namespaces for arg in ("--namespace", ns)] or ["--all-namespaces"]
         return [
             sys.executable,
@@ -198,57 +239,92 @@ class Stack:
             "outsystems_okta.cli",
             "run",
             *scope,
-            "--standalone",
+            *(["--standalone"] if peering is None else ["--peering", peering]),
             "--allow-insecure-loopback",
             "--drift-interval",
             str(self.drift_interval),
             *extra,
         ]
 
-    def start_operator(self, *extra: str, namespaces: Iterable[str] = ()) -> subprocess.Popen[bytes]:
-        if self.operator is not None and self.operator.poll() is None:
+    def start_operator(
+        self, *extra: str, namespaces: Iterable[str] = (), peering: str | None = None
+    ) -> subprocess.Popen[bytes]:
+        """The stack's operator, logging to `operator_log`; one at a time."""
+        if self.operator is not None and self.operator.running():
             raise RuntimeError("the operator is already running")
+        self.operator = self.spawn_operator(*extra, namespaces=namespaces, peering=peering)
+        return self.operator.process
+
+    def spawn_operator(
+        self,
+        *extra: str,
+        namespaces: Iterable[str] = (),
+        peering: str | None = None,
+        log: Path | None = None,
+        identity: str | None = None,
+    ) -> OperatorProcess:
+        """One more operator process (a replica), with its own `log` (default: `operator_log`).
+
+        `identity` is the name it has in a peering (Kopf reads it from `POD_ID`, as in a pod); every
+        process started here is stopped by `close`.
+        """
         env = {**os.environ, "KUBECONFIG": str(self.kubeconfig), "PYTHONUNBUFFERED": "1"}
         env.pop("KUBERNETES_SERVICE_HOST", None)
-        self._log_stream = self.operator_log.open("ab")
-        self.operator = subprocess.Popen(
-            self.operator_command(*extra, namespaces=namespaces),
-            env=env,
-            stdout=self._log_stream,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return self.operator
+        env.pop("POD_ID", None)
+        if identity is not None:
+            env["POD_ID"] = identity
+        command = self.operator_command(*extra, namespaces=namespaces, peering=peering)
+        process = OperatorProcess(command, env, log or self.operator_log)
+        self.processes.append(process)
+        return process
 
     def operator_watching(self) -> bool:
         """Whether the operator has opened its watch on the custom resources (so it sees every change)."""
-        return any(r.verb == "watch" and r.resource == PLURAL for r in list(self.kube.requests))
+        return self.kube_watching(PLURAL)
+
+    def kube_watching(self, resource: str) -> bool:
+        """Whether some client has opened a watch on `resource` (a plural)."""
+        return any(r.verb == "watch" and r.resource == resource for r in list(self.kube.requests))
 
     def check_operator_alive(self) -> None:
-        if (
-            self.operator is not None
-            and self.operator.poll() is not None
-            and self.operator.returncode not in (0, -9)
-        ):
-            raise RuntimeError(
-                f"the operator exited with {self.operator.returncode}; see {self.operator_log}"
-            )
+        for process in self.processes:
+            process.check_alive()
 
     def stop_operator(self, *, kill: bool = False, timeout: float = 15.0) -> None:
-        process, self.operator = self.operator, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-        if self._log_stream is not None:
-            self._log_stream.close()
-            self._log_stream = None
+        operator, self.operator = self.operator, None
+        if operator is not None:
+            operator.stop(kill=kill, timeout=timeout)
+
+    # --- Kopf peering (several operators, one acting) -----------------------------------------------
+
+    def create_peering(self, name: str, namespace: str | None = None) -> None:
+        """The peering object that `--peering NAME` joins: namespaced with --namespace, else cluster-wide."""
+        body = {"apiVersion": f"{PEERING_GROUP}/v1", "metadata": {"name": name}}
+        if namespace is None:
+            body["kind"] = "ClusterKopfPeering"
+            self.custom.create_cluster_custom_object(PEERING_GROUP, "v1", "clusterkopfpeerings", body)
+        else:
+            body["kind"] = "KopfPeering"
+            self.custom.create_namespaced_custom_object(PEERING_GROUP, "v1", namespace, "kopfpeerings", body)
+
+    def peers(self, name: str, namespace: str | None = None) -> dict[str, Any]:
+        """The live entries of a peering object's status: identity -> {priority, lifetime, lastseen}."""
+        if namespace is None:
+            obj = self.custom.get_cluster_custom_object(PEERING_GROUP, "v1", "clusterkopfpeerings", name)
+        else:
+            obj = self.custom.get_namespaced_custom_object(
+                PEERING_GROUP, "v1", namespace, "kopfpeerings", name
+            )
+        return dict(obj.get("status") or {})
+
+    def stop_operators(self) -> None:
+        """Stop every operator process this stack started (SIGTERM, as Kubernetes does)."""
+        self.stop_operator()
+        for process in self.processes:
+            process.stop()
 
     def close(self) -> None:
-        self.stop_operator()
+        self.stop_operators()
         if self._api is not None:
             self._api.close()
         try:

@@ -132,7 +132,8 @@ def _all_client_secrets(okta: Okta) -> set[str]:
 def assert_no_secret_leaks(stack: Stack, okta: Okta) -> None:
     """No token or client secret in the operator's log or in any Event the test produced."""
     secrets = {stack.okta_token, *_all_client_secrets(okta)}
-    log = stack.operator_log.read_text(errors="replace") if stack.operator_log.exists() else ""
+    logs = dict.fromkeys([stack.operator_log, *(p.log for p in stack.processes)])
+    log = "".join(path.read_text(errors="replace") for path in logs if path.exists())
     events = "\n".join(_collect_events(stack))
     for secret in secrets:
         assert secret not in log, "a secret value appears in the operator log"
@@ -156,7 +157,7 @@ def okta(stack: Stack) -> Iterator[Okta]:
     client = Okta(stack.okta_url)
     yield client
     try:
-        stack.stop_operator()
+        stack.stop_operators()
         assert_no_secret_leaks(stack, client)
     finally:
         client.close()

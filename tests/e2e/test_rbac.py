@@ -1,6 +1,7 @@
 """The shipped RBAC is exactly what the operator uses: derived from a real lifecycle, not guessed.
 
-The real operator process runs a full lifecycle against the emulators (create with groups, spec update
+The real operator process, started as the Deployment starts it (in the overlay's peering), runs a full
+lifecycle against the emulators (create with groups, spec update
 with a drifted output Secret, secretName change, missing credentials, deletion with the Delete policy).
 The Kubernetes emulator records every request; the test's own client sends the User-Agent `e2e-test`,
 so everything else after the operator started is the operator (Kopf as `kopf/...`, the official client
@@ -199,8 +200,18 @@ def assert_only_discovery_otherwise(requests: list[RecordedKubeRequest]) -> None
 # --- the tests -----------------------------------------------------------------------------------------
 
 
+def deployed_peering(overlay: str) -> str:
+    """The name of the overlay's one peering object (tests/integration/deploy checks that the
+    Deployment's --peering names it)."""
+    objects = overlay_objects(overlay)
+    (name,) = [o["metadata"]["name"] for o in objects if o["kind"] in ("ClusterKopfPeering", "KopfPeering")]
+    return str(name)
+
+
 def test_cluster_wide_rbac_is_exactly_what_the_operator_uses(stack: Stack, okta: Okta) -> None:
-    requests = run_lifecycle(stack, okta, stack.start_operator)
+    peering = deployed_peering("cluster-wide")
+    stack.create_peering(peering)
+    requests = run_lifecycle(stack, okta, lambda: stack.start_operator(peering=peering))
     assert_only_discovery_otherwise(requests)
     objects = overlay_objects("cluster-wide")
     assert not bound_roles(objects, "RoleBinding", "Role"), "cluster-wide mode uses one ClusterRole"
@@ -210,7 +221,11 @@ def test_cluster_wide_rbac_is_exactly_what_the_operator_uses(stack: Stack, okta:
 
 
 def test_single_namespace_rbac_is_exactly_what_the_operator_uses(stack: Stack, okta: Okta) -> None:
-    requests = run_lifecycle(stack, okta, lambda: stack.start_operator(namespaces=[NAMESPACE]))
+    peering = deployed_peering("single-namespace")
+    stack.create_peering(peering, NAMESPACE)
+    requests = run_lifecycle(
+        stack, okta, lambda: stack.start_operator(namespaces=[NAMESPACE], peering=peering)
+    )
     assert_only_discovery_otherwise(requests)
     resource_requests = [r for r in requests if r.is_resource_request]
     outside = {r.namespace for r in resource_requests if r.namespace not in (None, NAMESPACE)}

@@ -32,7 +32,11 @@ def test_operator_and_sandbox_sidecar_share_the_pod(rendered: list[dict[str, Any
     operator, sandbox = deployment["spec"]["template"]["spec"]["containers"]
     assert operator["image"] == "outsystems-okta-operator:ci"
     run = parser().parse_args(["run", *operator["args"]])
-    assert run.allow_insecure_loopback and run.all_namespaces and run.standalone
+    assert run.allow_insecure_loopback and run.all_namespaces and run.peering == "outsystems-okta-operator"
+    # One replica: a standby would take over with its own, empty Okta sandbox sidecar.
+    assert deployment["spec"]["replicas"] == 1
+    peering = next(d for d in rendered if d["kind"] == "ClusterKopfPeering")
+    assert peering["metadata"]["name"] == run.peering
     # The emulator is never in the operator's image: the sidecar runs the Dockerfile's `sandbox` target,
     # whose ENTRYPOINT is `outsystems-okta-sandbox`, so the pod only gives its arguments.
     assert sandbox["image"] == "outsystems-okta-sandbox:ci"
@@ -46,6 +50,9 @@ def test_operator_and_sandbox_sidecar_share_the_pod(rendered: list[dict[str, Any
 def test_workflow_uses_the_overlay_and_the_sandbox_token() -> None:
     steps = _workflow_steps()
     assert "kubectl apply -k .github/kind" in steps
+    # The CRDs are known before the overlay's peering object is applied.
+    assert steps.index("kubectl apply -f crds/") < steps.index("kubectl apply -k .github/kind")
+    assert "clusterkopfpeering outsystems-okta-operator" in steps
     sidecar_token = "kind-ci-token"
     assert f"apiToken={sidecar_token}" in steps
     assert sidecar_token in (REPO / ".github" / "kind" / "kustomization.yaml").read_text()

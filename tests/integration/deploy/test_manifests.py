@@ -23,6 +23,7 @@ from tests.integration.deploy.kustomize import kubectl_path
 
 from outsystems_okta.api import patterns, uri_shapes
 from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID
+from outsystems_okta.api.constants import GROUP, KIND
 from outsystems_okta.cli import parser
 
 REPO = Path(__file__).resolve().parents[3]
@@ -30,6 +31,8 @@ DEPLOY = REPO / "deploy"
 CRD_FILES = sorted((REPO / "crds").glob("*.yaml"))
 KUBERNETES_VERSION = "1.32"
 OPERATOR_NAMESPACE = "outsystems-okta-system"
+# The Kopf peering the replicas join (`--peering`), an object the overlays ship.
+PEERING = "outsystems-okta-operator"
 IMAGE = "ghcr.io/outsystems-okta/outsystems-okta-operator"
 COMMON_LABELS = {
     "app.kubernetes.io/name": "outsystems-okta-operator",
@@ -60,17 +63,22 @@ def only(objects: tuple[dict[str, Any], ...], kind: str, name: str | None = None
     return found[0]
 
 
+def crds() -> list[dict[str, Any]]:
+    """Every CRD in crds/: ours and Kopf's two peering resources."""
+    documents = [d for path in CRD_FILES for d in yaml.safe_load_all(path.read_text()) if d]
+    assert all(d["kind"] == "CustomResourceDefinition" for d in documents)
+    return documents
+
+
 def crd() -> dict[str, Any]:
-    (document,) = [d for path in CRD_FILES for d in yaml.safe_load_all(path.read_text()) if d]
-    assert document["kind"] == "CustomResourceDefinition"
-    result: dict[str, Any] = document
-    return result
+    """Ours."""
+    (document,) = [d for d in crds() if d["spec"]["group"] == GROUP]
+    return document
 
 
-def crd_schema(api_version: str) -> dict[str, Any]:
-    definition = crd()
+def crd_schema(api_version: str, kind: str = KIND) -> dict[str, Any]:
     group, _, version = api_version.partition("/")
-    assert group == definition["spec"]["group"], api_version
+    (definition,) = [d for d in crds() if (d["spec"]["group"], d["spec"]["names"]["kind"]) == (group, kind)]
     (served,) = [v for v in definition["spec"]["versions"] if v["name"] == version]
     schema: dict[str, Any] = served["schema"]["openAPIV3Schema"]
     return schema
@@ -91,7 +99,7 @@ def without_kubernetes_extensions(node: Any) -> Any:
 
 
 def schema_errors(obj: dict[str, Any]) -> list[str]:
-    schema = without_kubernetes_extensions(crd_schema(obj["apiVersion"]))
+    schema = without_kubernetes_extensions(crd_schema(obj["apiVersion"], obj["kind"]))
     validator = jsonschema.Draft7Validator(schema)
     return [
         f"{'.'.join(str(p) for p in error.absolute_path)}: {error.message}"
@@ -148,9 +156,9 @@ def kubernetes_errors(obj: dict[str, Any]) -> list[str]:
 
 
 def validate(obj: dict[str, Any]) -> list[str]:
-    """Errors the API server would report: our custom resources by our CRD, everything else by 1.32."""
-    if obj["apiVersion"].split("/")[0] == crd()["spec"]["group"]:
-        schema = crd_schema(obj["apiVersion"])
+    """Errors the API server would report: custom resources by their CRD in crds/, the rest by 1.32."""
+    if obj["apiVersion"].split("/")[0] in {d["spec"]["group"] for d in crds()}:
+        schema = crd_schema(obj["apiVersion"], obj["kind"])
         # The API server skips CEL rules after a blocking schema error (a missing field, a wrong type...);
         # skipping them after any schema error keeps rules from reading fields that are not there.
         return schema_errors(obj) or [f"{p}: {m}" for p, m in cel_violations(schema, obj)]
@@ -192,7 +200,8 @@ def test_install_contents(target: str) -> None:
     objects = render(target)
     kinds = {o["kind"] for o in objects}
     assert {"Namespace", "CustomResourceDefinition", "ServiceAccount", "Deployment", "Service"} <= kinds
-    assert only(objects, "CustomResourceDefinition")["spec"] == crd()["spec"], "the CRD comes from crds/"
+    rendered = {o["metadata"]["name"]: o["spec"] for o in objects if o["kind"] == "CustomResourceDefinition"}
+    assert rendered == {d["metadata"]["name"]: d["spec"] for d in crds()}, "the CRDs come from crds/"
     assert only(objects, "Namespace")["metadata"]["name"] == OPERATOR_NAMESPACE
     for obj in objects:
         labels = obj["metadata"].get("labels") or {}
@@ -222,8 +231,12 @@ def _deployment(target: str) -> dict[str, Any]:
 def test_deployment_is_hardened(target: str) -> None:
     deployment = _deployment(target)
     spec = deployment["spec"]
-    assert spec["replicas"] == 1
-    assert spec["strategy"] == {"type": "Recreate"}
+    # Two replicas in a peering, one acting; a rollout adds the new pod before it removes an old one.
+    assert spec["replicas"] == 2
+    assert spec["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+    }
     assert spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items()
 
     pod = spec["template"]["spec"]
@@ -271,7 +284,11 @@ def test_deployment_args_are_what_the_cli_accepts_and_match_the_probes(target: s
     container = _deployment(target)["spec"]["template"]["spec"]["containers"][0]
     assert "command" not in container, "the image's ENTRYPOINT (outsystems-okta run) stays"
     args = parser().parse_args(["run", *container["args"]])
-    assert args.standalone
+    assert not args.standalone and args.peering == PEERING
+    assert args.priority is None, "each replica's priority comes from its start time"
+    # Kopf's name for the replica in the peering object: the pod's.
+    (pod_id,) = [e for e in container["env"] if e["name"] == "POD_ID"]
+    assert pod_id["valueFrom"] == {"fieldRef": {"fieldPath": "metadata.name"}}
     liveness = urlsplit(args.liveness)
     assert (liveness.hostname, liveness.port, liveness.path) == ("0.0.0.0", 8080, "/healthz")
     assert args.metrics_port == 9090
@@ -283,6 +300,45 @@ def test_deployment_args_are_what_the_cli_accepts_and_match_the_probes(target: s
         assert not args.all_namespaces and args.namespace == ["outsystems"]
         role = only(render(target), "Role", "outsystems-okta-operator")
         assert role["metadata"]["namespace"] == "outsystems", "the Role sits in the watched namespace"
+
+
+@needs_kubectl
+@pytest.mark.parametrize("target", (BASE, *OVERLAYS))
+def test_the_peering_object_is_the_one_the_replicas_join(target: str) -> None:
+    objects = render(target)
+    peerings = [o for o in objects if o["apiVersion"] == "kopf.dev/v1"]
+    if target == BASE:
+        assert peerings == [], "the overlay chooses the scope, so the peering kind"
+        return
+    (peering,) = peerings
+    assert peering["metadata"]["name"] == PEERING
+    if target.endswith("cluster-wide"):
+        # --all-namespaces: Kopf uses the cluster-scoped kind, and the RBAC grants it.
+        assert peering["kind"] == "ClusterKopfPeering" and "namespace" not in peering["metadata"]
+        role = only(objects, "ClusterRole", "outsystems-okta-operator")
+        resource = "clusterkopfpeerings"
+    else:
+        # --namespace=outsystems: Kopf looks for a KopfPeering in each watched namespace.
+        assert peering["kind"] == "KopfPeering" and peering["metadata"]["namespace"] == "outsystems"
+        role = only(objects, "Role", "outsystems-okta-operator")
+        assert role["metadata"]["namespace"] == "outsystems"
+        resource = "kopfpeerings"
+    (rule,) = [r for r in role["rules"] if r["apiGroups"] == ["kopf.dev"]]
+    assert rule["resources"] == [resource] and sorted(rule["verbs"]) == ["list", "patch", "watch"]
+    # Argo CD syncs it with its CRD: no dry run against a kind the cluster does not know yet.
+    annotation = peering["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
+    assert "SkipDryRunOnMissingResource=true" in annotation
+
+
+@needs_kubectl
+@pytest.mark.parametrize("target", (BASE, *OVERLAYS))
+def test_the_disruption_budget_keeps_a_replica_through_drains(target: str) -> None:
+    budget = only(render(target), "PodDisruptionBudget", "outsystems-okta-operator")
+    assert budget["metadata"]["namespace"] == OPERATOR_NAMESPACE
+    assert budget["spec"]["maxUnavailable"] == 1 and "minAvailable" not in budget["spec"]
+    pod = _deployment(target)["spec"]["template"]
+    assert budget["spec"]["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    assert _deployment(target)["spec"]["replicas"] > budget["spec"]["maxUnavailable"]
 
 
 @needs_kubectl

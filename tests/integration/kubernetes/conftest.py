@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from outsystems_okta_sandbox.kubernetes import KubeSandbox, background_sandbox
 
@@ -155,3 +156,21 @@ def widgets_url() -> str:
 @pytest.fixture
 def kubeconfig(sandbox: KubeSandbox, tmp_path: Path) -> Path:
     return sandbox.write_kubeconfig(tmp_path / "kubeconfig")
+
+
+REPO = Path(__file__).resolve().parents[3]
+CLUSTER_PEERINGS = "/apis/kopf.dev/v1/clusterkopfpeerings"
+
+
+@pytest.fixture
+def peering_crds(http: httpx.Client) -> str:
+    """Kopf's peering CRDs from crds/, installed, and a ClusterKopfPeering `p`; its URL."""
+    for name in ("clusterkopfpeerings.kopf.dev.yaml", "kopfpeerings.kopf.dev.yaml"):
+        response = http.post(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            json=yaml.safe_load((REPO / "crds" / name).read_text()),
+        )
+        assert response.status_code == 201, response.text
+    peering = {"apiVersion": "kopf.dev/v1", "kind": "ClusterKopfPeering", "metadata": {"name": "p"}}
+    assert http.post(CLUSTER_PEERINGS, json=peering).status_code == 201
+    return f"{CLUSTER_PEERINGS}/p"

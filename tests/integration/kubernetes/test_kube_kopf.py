@@ -1,9 +1,11 @@
 """A real Kopf operator (a subprocess: `python -m kopf run --standalone -A`) converges against the
 emulator as against a cluster: the create handler runs exactly once, writes status and a Secret,
-the delete handler runs through Kopf's finalizer, and deletion completes (the Secret is GC'd)."""
+the delete handler runs through Kopf's finalizer, and deletion completes (the Secret is GC'd). Two of
+them in one peering (`--peering p`, different priorities): only the higher priority handles."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -30,14 +32,16 @@ def wait_for(condition: Callable[[], Any], timeout: float = 15.0, what: str = ""
     raise AssertionError(f"Timed out waiting for {what or condition}")
 
 
-@pytest.fixture
-def operator_log(kubeconfig: Path, tmp_path: Path, crd: dict[str, Any]) -> Iterator[Path]:
-    log = tmp_path / "kopf.log"
+@contextlib.contextmanager
+def kopf_run(kubeconfig: Path, log: Path, *options: str, pod_id: str | None = None) -> Iterator[Path]:
+    """`python -m kopf run -A --verbose <options> kopf_widget_operator.py`, its output in `log`."""
     env = {**os.environ, "KUBECONFIG": str(kubeconfig)}
     env.pop("KUBERNETES_SERVICE_HOST", None)  # never the in-cluster config
-    command = [sys.executable, "-m", "kopf", "run", "--standalone", "-A", "--verbose", str(OPERATOR)]
+    if pod_id is not None:
+        env["POD_ID"] = pod_id  # Kopf's name for it in a peering
+    command = [sys.executable, "-m", "kopf", "run", "-A", "--verbose", *options, str(OPERATOR)]
     with log.open("w") as output:
-        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=log.parent, stdout=output, stderr=subprocess.STDOUT)
     try:
         yield log
     finally:
@@ -47,6 +51,12 @@ def operator_log(kubeconfig: Path, tmp_path: Path, crd: dict[str, Any]) -> Itera
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def operator_log(kubeconfig: Path, tmp_path: Path, crd: dict[str, Any]) -> Iterator[Path]:
+    with kopf_run(kubeconfig, tmp_path / "kopf.log", "--standalone") as log:
+        yield log
 
 
 def test_kopf_operator_converges(
@@ -95,3 +105,43 @@ def test_kopf_operator_converges(
     assert "patch" in rules[("sandbox.example.com", "widgets/status")]
     assert "create" in rules[("", "secrets")]
     assert "create" in rules[("", "events")]
+
+
+def test_in_one_peering_only_the_higher_priority_handles(
+    kubeconfig: Path,
+    tmp_path: Path,
+    crd: dict[str, Any],
+    peering_crds: str,
+    sandbox: KubeSandbox,
+    http: httpx.Client,
+    widget: Any,
+    widgets_url: str,
+) -> None:
+    def peering(priority: int) -> contextlib.AbstractContextManager[Path]:
+        log = tmp_path / f"kopf-{priority}.log"
+        return kopf_run(
+            kubeconfig, log, "--peering", "p", "--priority", str(priority), pod_id=f"kopf-{priority}"
+        )
+
+    def keep_alives() -> set[str]:
+        return set((sandbox.get("clusterkopfpeerings", "p") or {}).get("status") or {})
+
+    with peering(2) as high:
+        # One after the other: an operator that reads the peering before any other keep-alive is in
+        # it acts until it sees one (Kopf's start-up window, not what this test is about).
+        wait_for(
+            lambda: "Resuming operations" in high.read_text() and "kopf-2" in keep_alives(), what="2 acting"
+        )
+        with peering(1) as low:
+            wait_for(lambda: {"kopf-1", "kopf-2"} <= keep_alives(), what="both keep-alives")
+            assert http.post(widgets_url, json=widget("w1")).status_code == 201
+            wait_for(
+                lambda: (
+                    (sandbox.get("widgets", "w1", "default") or {}).get("status", {}).get("phase") == "Ready"
+                ),
+                what="the widget handled",
+            )
+            time.sleep(0.5)  # let a second handler, if any, show up
+            assert high.read_text().count("CREATE-HANDLER-RAN for w1") == 1
+            assert "CREATE-HANDLER-RAN" not in low.read_text()
+            assert "Resuming operations" not in low.read_text()

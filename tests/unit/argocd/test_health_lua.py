@@ -460,3 +460,16 @@ def test_every_rotation_phase_is_mapped() -> None:
     script = HEALTH_LUA.read_text()
     for phase in RotationPhase:
         assert phase.value in script or phase is RotationPhase.COMPLETED, phase
+
+
+def test_peering_keep_alives_do_not_refresh_the_application() -> None:
+    # Each operator replica rewrites its keep-alive in the peering object's status every 10 to 15 s.
+    peering_crds = sorted((ARGOCD.parents[1] / "crds").glob("*kopfpeerings.kopf.dev.yaml"))
+    kinds = {
+        f"{crd['spec']['group']}_{crd['spec']['names']['kind']}"
+        for crd in (yaml.safe_load(path.read_text()) for path in peering_crds)
+    }
+    assert kinds == {"kopf.dev_KopfPeering", "kopf.dev_ClusterKopfPeering"}
+    for kind in kinds:
+        rules = yaml.safe_load(_cm()["data"][f"resource.customizations.ignoreResourceUpdates.{kind}"])
+        assert rules == {"jsonPointers": ["/status"]}
