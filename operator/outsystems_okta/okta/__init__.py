@@ -11,6 +11,7 @@ from .client import OktaClient
 from .errors import (
     OktaAmbiguousError,
     OktaAuthError,
+    OktaBudgetWaitError,
     OktaError,
     OktaFeatureNotEnabledError,
     OktaForbiddenError,
@@ -20,6 +21,7 @@ from .errors import (
     OktaUnavailableError,
     OktaValidationError,
 )
+from .pacer import Pacing
 from .pool import OktaClientPool
 from .readonly import OktaReadOnlyError, ReadOnlyTransport, read_only_client
 from .retry import RetryPolicy
@@ -31,6 +33,7 @@ __all__ = [
     "AuthorizationServer",
     "OktaAmbiguousError",
     "OktaAuthError",
+    "OktaBudgetWaitError",
     "OktaClient",
     "OktaClientPool",
     "OktaError",
@@ -42,6 +45,7 @@ __all__ = [
     "OktaReadOnlyError",
     "OktaUnavailableError",
     "OktaValidationError",
+    "Pacing",
     "ReadOnlyTransport",
     "ResponseInfo",
     "RetryPolicy",

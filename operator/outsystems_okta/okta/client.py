@@ -42,6 +42,7 @@ from .errors import (
     error_from_response,
 )
 from .links import find_rel, same_origin
+from .pacer import Pacer, Pacing
 from .retry import RetryPolicy, parse_http_date, parse_int, parse_reset
 from .telemetry import ResponseInfo
 
@@ -123,6 +124,8 @@ class OktaClient:
 
     Use as `async with OktaClient(url, token) as okta: ...` or call `aclose()` when done.
     `sleep`, `rng` (uniform [0, 1)) and `clock` (epoch seconds) are injectable for tests.
+    With `pacing`, every request first waits for its share of Okta's rate-limit bucket and for one of
+    the org's concurrency slots (pacer.py); without it, requests go at once and only a 429 slows them.
     """
 
     def __init__(
@@ -137,6 +140,7 @@ class OktaClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
+        pacing: Pacing | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be > 0")
@@ -149,6 +153,7 @@ class OktaClient:
         self._rng = rng
         self._clock = clock
         self._remaining: dict[str, int] = {}
+        self._pacer = None if pacing is None else Pacer(pacing, clock=clock, sleep=sleep)
         self._http = httpx.AsyncClient(
             base_url=self._org_url,
             headers={
@@ -522,12 +527,15 @@ class OktaClient:
                 )
             path = request.url.path
             bucket = bucket_for(method, path)
+            paced = 0.0 if self._pacer is None else await self._pacer.acquire(bucket, op.name)
             started = time.monotonic()
             try:
-                response = await self._http.send(request)
+                response = await self._send(request, bucket)
             except httpx.RequestError as exc:
                 self._emit(
-                    ResponseInfo(op.name, method, None, None, time.monotonic() - started, bucket, attempt)
+                    ResponseInfo(
+                        op.name, method, None, None, time.monotonic() - started, bucket, attempt, paced=paced
+                    )
                 )
                 sent = not isinstance(exc, _NOT_SENT)
                 maybe_applied = maybe_applied or (sent and may_mutate)
@@ -567,6 +575,8 @@ class OktaClient:
                     time.monotonic() - started,
                     bucket,
                     attempt,
+                    rate_limit_limit=parse_int(response.headers.get("x-rate-limit-limit")),
+                    paced=paced,
                 )
             )
             status = response.status_code
@@ -614,6 +624,24 @@ class OktaClient:
                     operation=op.name,
                 )
             raise self._error(op, response)
+
+    async def _send(self, request: httpx.Request, bucket: str) -> httpx.Response:
+        """Send, and tell the pacer (when there is one) what came back, or that nothing did."""
+        if self._pacer is None:
+            return await self._http.send(request)
+        try:
+            response = await self._http.send(request)
+        except BaseException:  # cancellation included: the slot must come back
+            self._pacer.release(bucket)
+            raise
+        self._pacer.observe(
+            bucket,
+            limit=parse_int(response.headers.get("x-rate-limit-limit")),
+            remaining=parse_int(response.headers.get("x-rate-limit-remaining")),
+            reset=parse_reset(response.headers.get("x-rate-limit-reset")),
+            server_now=parse_http_date(response.headers.get("date")),
+        )
+        return response
 
     def _error(
         self,

@@ -31,6 +31,9 @@ class Reason(StrEnum):
     OKTA_REJECTED = "OktaRejected"
     OKTA_RATE_LIMITED = "OktaRateLimited"
     OKTA_UNAVAILABLE = "OktaUnavailable"
+    # Not Okta's doing: the operator's own share of a rate-limit bucket (--okta-budget) stayed spent
+    # longer than one request may wait (--okta-max-budget-wait); no 429 was received. Retried.
+    OKTA_BUDGET_WAIT = "OktaBudgetWait"
     SECRET_CONFLICT = "SecretConflict"
     # spec.adopt names an app that cannot be adopted (missing, wrong type, another resource's), or
     # another app than the one this resource already manages.
@@ -88,6 +91,7 @@ TRANSIENT = frozenset(
     {
         Reason.OKTA_RATE_LIMITED,
         Reason.OKTA_UNAVAILABLE,
+        Reason.OKTA_BUDGET_WAIT,
         Reason.RECONCILE_ERROR,
     }
 )

@@ -11,6 +11,7 @@ from typing import Any
 from outsystems_okta.okta.errors import (
     OktaAmbiguousError,
     OktaAuthError,
+    OktaBudgetWaitError,
     OktaError,
     OktaFeatureNotEnabledError,
     OktaForbiddenError,
@@ -59,6 +60,8 @@ class Failure(Exception):
 
 def classify(exc: OktaError) -> tuple[Reason, float | None]:
     """The Ready reason for an Okta failure and how soon a retry makes sense."""
+    if isinstance(exc, OktaBudgetWaitError):
+        return Reason.OKTA_BUDGET_WAIT, max(exc.retry_after, 1.0)
     if isinstance(exc, OktaRateLimitedError):
         return Reason.OKTA_RATE_LIMITED, max(exc.retry_after, 1.0)
     if isinstance(exc, OktaUnavailableError):
