@@ -52,7 +52,7 @@ class Pacer:
         sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self.pacing = pacing
-        self._book = BudgetBook(pacing.budget)
+        self._book = BudgetBook(pacing.budget, burst=pacing.concurrency)
         self._clock = clock
         self._sleep = sleep
         self._slots = asyncio.Semaphore(pacing.concurrency)

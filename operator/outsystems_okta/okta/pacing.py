@@ -8,9 +8,10 @@ tools' calls included: the operator stops when the bucket is `share` full, so at
 stays free for the rest of the org whoever spent the first part.
 
 Requests let through but not answered yet (`pending`) count as spent: several passes asking at once
-cannot overshoot between two answers. A bucket never seen has no data yet: its first requests go (the
-caller's concurrency cap limits that burst) and the first answer fills the book. When a window has ended
-by our clock, the bucket is assumed fresh again until Okta's next answer says otherwise.
+cannot overshoot between two answers. A bucket never seen has no data yet: up to `burst` requests go
+(the caller passes its concurrency cap) and the rest wait for the first answer, which fills the book.
+When a window has ended by our clock, the bucket is assumed fresh again until Okta's next answer says
+otherwise.
 
 Times are seconds on the caller's clock (`now`); `observe` takes the reset as "seconds from now" so that
 the caller can measure it against Okta's `Date` header rather than a clock that may be skewed.
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 DEFAULT_WINDOW = 60.0
 # Wait this much past the reset: Okta rounds Reset to whole seconds and clocks differ a little.
 RESET_MARGIN = 0.1
+# How often to ask again while a bucket's first answers are awaited.
+FIRST_ANSWER_POLL = 0.05
 
 
 @dataclass
@@ -57,12 +60,16 @@ def allowed_per_window(limit: int, share: float) -> int:
 
 
 class BudgetBook:
-    """Per-bucket accounting for one org (one `OktaClient`). `share` is in (0, 1]."""
+    """Per-bucket accounting for one org (one `OktaClient`). `share` is in (0, 1]; `burst` (>= 1) is
+    how many requests of a bucket without data may be unanswered at once."""
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, burst: int = 1) -> None:
         if not (0 < share <= 1) or math.isnan(share):
             raise ValueError(f"the budget share must be > 0 and <= 1, got {share}")
+        if burst < 1:
+            raise ValueError(f"burst must be >= 1, got {burst}")
         self.share = share
+        self.burst = burst
         self._buckets: dict[str, _Bucket] = {}
         self._pending_unknown: dict[str, int] = {}
         self._window_length: dict[str, float] = {}
@@ -72,7 +79,10 @@ class BudgetBook:
         to wait before asking again."""
         state = self._buckets.get(bucket)
         if state is None:
-            self._pending_unknown[bucket] = self._pending_unknown.get(bucket, 0) + 1
+            unknown = self._pending_unknown.get(bucket, 0)
+            if unknown >= self.burst:
+                return FIRST_ANSWER_POLL
+            self._pending_unknown[bucket] = unknown + 1
             return 0.0
         self._roll(bucket, state, now)
         if self._spent(state) < allowed_per_window(state.limit, self.share):

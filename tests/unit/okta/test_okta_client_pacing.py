@@ -76,7 +76,7 @@ def client(okta: WindowedOkta, clock: Clock, pacing: Pacing, infos: list[Respons
 
 
 async def test_requests_stay_within_the_share_of_each_window_and_never_see_a_429() -> None:
-    clock, infos = Clock(), []
+    clock, infos = Clock(), list[ResponseInfo]()
     okta = WindowedOkta(clock, limit=10, window=60.0)
     async with client(okta, clock, Pacing(budget=0.5), infos) as c:
         for _ in range(12):
@@ -108,7 +108,7 @@ async def test_without_pacing_the_same_requests_hit_429() -> None:
 
 
 async def test_a_wait_past_the_cap_ends_the_call_with_budget_wait_not_rate_limited() -> None:
-    clock, infos = Clock(), []
+    clock, infos = Clock(), list[ResponseInfo]()
     okta = WindowedOkta(clock, limit=4, window=600.0)
     async with client(okta, clock, Pacing(budget=0.5, max_wait=120.0), infos) as c:
         await c.get_app("0oa1")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from outsystems_okta.okta.pacing import RESET_MARGIN, BudgetBook, allowed_per_window
+from outsystems_okta.okta.pacing import FIRST_ANSWER_POLL, RESET_MARGIN, BudgetBook, allowed_per_window
 
 APPS = "/api/v1/apps"
 GROUPS = "/api/v1/groups"
@@ -51,6 +51,8 @@ def test_allowed_per_window(limit: int, share: float, allowed: int) -> None:
 def test_share_out_of_range_is_refused(share: float) -> None:
     with pytest.raises(ValueError, match="budget share"):
         BudgetBook(share)
+    with pytest.raises(ValueError, match="burst"):
+        BudgetBook(0.5, burst=0)
 
 
 def test_half_of_a_hundred_is_at_most_fifty_per_window() -> None:
@@ -94,10 +96,11 @@ def test_after_a_reset_the_assumed_window_is_the_longest_seen() -> None:
     assert book.take(APPS, 5.0) == pytest.approx(2.0 + RESET_MARGIN)
 
 
-def test_missing_headers_allow_requests_until_data_arrives() -> None:
-    book = BudgetBook(0.5)
-    # Never seen: no data, every request may go (the pacer's concurrency cap limits the burst).
+def test_missing_headers_allow_a_burst_until_data_arrives() -> None:
+    book = BudgetBook(0.5, burst=10)
+    # Never seen: no data; a burst may go (the pacer's concurrency cap), the next waits for an answer.
     assert all(book.take(APPS, 0.0) == 0 for _ in range(10))
+    assert book.take(APPS, 0.0) == FIRST_ANSWER_POLL
     assert book.usage(APPS, 0.0) is None
     # Answers without rate-limit headers leave it so.
     for _ in range(5):
@@ -143,7 +146,7 @@ def test_other_clients_use_of_the_bucket_counts() -> None:
 
 
 def test_out_of_order_answers_keep_the_lowest_remaining() -> None:
-    book = BudgetBook(0.5)
+    book = BudgetBook(0.5, burst=3)
     for _ in range(3):
         assert book.take(APPS, 0.0) == 0
     answer(book, APPS, 0.0, remaining=97)
