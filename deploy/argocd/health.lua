@@ -5,6 +5,7 @@
 --   Ready=False, reason Paused                        -> Suspended
 --   no status yet, or status for an older generation  -> Progressing
 --   Ready=False, terminal reason (the user must act)  -> Degraded
+--   Ready=False, OktaUnreachable, failedAttempts >= 5 -> Degraded (a wrong orgUrl or network, not a blip)
 --   Ready=False/Unknown, any other reason (transient) -> Progressing
 -- The terminal reasons mirror TERMINAL in outsystems_okta/plan/conditions.py (a test keeps them equal).
 -- Only the base and table libraries are used: Argo CD runs argocd-cm health checks without the
@@ -31,6 +32,10 @@ local TERMINAL = {
   ScopeNotAllowed = true,
   GroupNotAllowed = true,
 }
+
+-- An org that could not be reached this many passes in a row (DNS, refused, TLS; the delays 15, 30, 60
+-- and 120 s lie between them, about 4 minutes) needs a person: Degraded instead of Progressing forever.
+local UNREACHABLE_ATTEMPTS = 5
 
 local hs = {}
 
@@ -105,5 +110,9 @@ if ready.status == "True" then
 end
 if ready.status == "False" and TERMINAL[reason] then
   return finish("Degraded", message)
+end
+local attempts = tonumber(status.failedAttempts)
+if ready.status == "False" and reason == "OktaUnreachable" and attempts ~= nil and attempts >= UNREACHABLE_ATTEMPTS then
+  return finish("Degraded", message .. " (" .. tostring(attempts) .. " attempts)")
 end
 return finish("Progressing", text(message, "Reconciling"))
