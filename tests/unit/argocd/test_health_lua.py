@@ -301,7 +301,7 @@ def kopf_annotation_keys() -> set[str]:
         handler.id
         for handler in [*registry._changing.get_all_handlers(), *registry._spawning.get_all_handlers()]
     }
-    assert {"reconcile", "reconcile/spec", "drift", "finalize"} <= handler_ids
+    assert {"reconcile", "reconcile/spec", "scheduler", "finalize"} <= handler_ids
     keys = {key for handler_id in handler_ids for key in progress.make_keys(handler_id)}
     keys |= set(progress.make_keys(progress.touch_key))
     keys |= set(diffbase.make_keys(diffbase.key))
