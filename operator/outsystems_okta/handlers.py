@@ -301,7 +301,9 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         if key not in index:
             return
         gone = type == "DELETED"
-        for integration in wakes.secret_event(key, None if gone else body, index[key]):
+        # Kopf's event type is None for the objects of a (re-)listing.
+        listed = not type
+        for integration in wakes.secret_event(key, None if gone else body, index[key], listed=listed):
             logger.debug(f"Secret {name!r} {'deleted' if gone else 'changed'}: a pass for {integration[1]!r}")
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")

@@ -65,6 +65,7 @@ async def run_schedule(
     drift: Callable[[], float],
     is_stopped: Callable[[], bool],
     stopped: Callable[[], Awaitable[object]],
+    crash_delay: float = CRASH_DELAY,
 ) -> None:
     """Run passes for one integration until `is_stopped()`: the first after `first_delay` (0 at once;
     a wake cuts it short), then after each pass's `Next` (or `drift()` seconds)."""
@@ -79,7 +80,7 @@ async def run_schedule(
         try:
             due = await run_pass()
         except Exception:
-            logger.exception("A pass failed before it could write status; retrying in %.0fs", CRASH_DELAY)
-            due = Next(CRASH_DELAY)
+            logger.exception("A pass failed before it could write status; retrying in %.0fs", crash_delay)
+            due = Next(crash_delay)
         finally:
             slot.running = False

@@ -63,12 +63,17 @@ class Wakes:
         self._seen.pop(key, None)
 
     def secret_event(
-        self, key: Key, secret: Mapping[str, Any] | None, dependants: Iterable[Key]
+        self, key: Key, secret: Mapping[str, Any] | None, dependants: Iterable[Key], *, listed: bool = False
     ) -> list[Key]:
         """A watch event for a Secret (None: deleted): wake the integrations it concerns, unless the
-        Secret is as a pass last saw it. Returns the integrations woken."""
+        Secret is as a pass last saw it. Returns the integrations woken.
+
+        `listed`: the event comes from a listing (at startup, or when the watch is re-established), not
+        from a change. It wakes only when a pass saw the Secret otherwise: a Secret no pass has read yet
+        will be read by the first pass, which runs at once or when the back-off kept in status runs out
+        (waking it would cut that back-off short after every restart)."""
         seen = self._seen.get(key, _UNKNOWN)
-        if seen == fingerprint(secret):
+        if seen == fingerprint(secret) or (listed and seen is _UNKNOWN):
             return []
         woken: list[Key] = []
         for integration in dependants:
