@@ -113,6 +113,6 @@ if ready.status == "False" and TERMINAL[reason] then
 end
 local attempts = tonumber(status.failedAttempts)
 if ready.status == "False" and reason == "OktaUnreachable" and attempts ~= nil and attempts >= UNREACHABLE_ATTEMPTS then
-  return finish("Degraded", message .. " (" .. tostring(attempts) .. " attempts)")
+  return finish("Degraded", message .. " (" .. tostring(attempts) .. " passes in a row)")
 end
 return finish("Progressing", text(message, "Reconciling"))
