@@ -285,7 +285,13 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             for secret in watched_secrets(namespace or "", name or "", spec)
         }
 
-    @kopf.on.event("", "v1", "secrets", registry=registry, id="secret-changed")
+    def names_an_integration(name: str, namespace: str | None, **kwargs: Any) -> bool:
+        # A filter, not a check in the handler: Kopf neither invokes nor logs the handler for the many
+        # Secrets no integration names.
+        index: kopf.Index[Key, Key] = kwargs["integrations_by_secret"]
+        return (namespace or "", name) in index
+
+    @kopf.on.event("", "v1", "secrets", registry=registry, id="secret-changed", when=names_an_integration)
     async def on_secret(
         type: str,
         body: kopf.Body,
@@ -298,7 +304,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         # within moments instead of at the next back-off or drift. Our own writes are recognised.
         index: kopf.Index[Key, Key] = kwargs["integrations_by_secret"]
         key = (namespace or "", name)
-        if key not in index:
+        if key not in index:  # the index changed since the filter looked
             return
         gone = type == "DELETED"
         # Kopf's event type is None for the objects of a (re-)listing.
