@@ -19,6 +19,7 @@ from .errors import (
     OktaProtocolError,
     OktaRateLimitedError,
     OktaUnavailableError,
+    OktaUnreachableError,
     OktaValidationError,
 )
 from .pacer import Pacing
@@ -44,6 +45,7 @@ __all__ = [
     "OktaRateLimitedError",
     "OktaReadOnlyError",
     "OktaUnavailableError",
+    "OktaUnreachableError",
     "OktaValidationError",
     "Pacing",
     "ReadOnlyTransport",
