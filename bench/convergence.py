@@ -60,7 +60,9 @@ def hand_made_apps(stack: Stack, index: int) -> dict[str, str]:
     return ids
 
 
-def spec(org_url: str, index: int, adopt: dict[str, str] | None = None) -> dict[str, Any]:
+def spec(
+    org_url: str, index: int, adopt: dict[str, str] | None = None, environments: int = 4
+) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "apiVersion": "okta.outsystems.dev/v1alpha1",
         "kind": "OutSystemsOktaIntegration",
@@ -68,7 +70,9 @@ def spec(org_url: str, index: int, adopt: dict[str, str] | None = None) -> dict[
         "spec": {
             "okta": {"orgUrl": org_url, "credentialsSecretRef": {"name": "okta-api"}},
             "lifetime": {"hostname": f"lifetime-{index}.acme.com"},
-            "environments": [{"name": f"env{e}", "hostname": f"env{e}-{index}.acme.com"} for e in range(4)],
+            "environments": [
+                {"name": f"env{e}", "hostname": f"env{e}-{index}.acme.com"} for e in range(environments)
+            ],
             "access": {"groups": ["OutSystems IT"]},
             "appLabels": {"consoles": f"Consoles {index}", "developmentTools": f"Tools {index}"},
         },
