@@ -59,13 +59,18 @@ class Pacer:
         self._queues: dict[str, asyncio.Lock] = {}
 
     async def acquire(self, bucket: str, operation: str) -> float:
-        """Wait for budget in `bucket`, then for a concurrency slot; the seconds waited for budget.
+        """Wait for budget in `bucket`, then for a concurrency slot; the seconds waited for budget
+        (queued behind other requests of the bucket included).
 
         Pair every successful call with `observe` or `release`."""
-        waited = 0.0
+        # Measured on the clock, so that the time queued behind earlier requests of the bucket counts
+        # (towards the metric and the cap) as much as the head of the queue's own sleeping.
+        started = self._clock()
         queue = self._queues.setdefault(bucket, asyncio.Lock())
+        held_up = queue.locked()
         async with queue:
             while (delay := self._book.take(bucket, self._clock())) > 0:
+                waited = self._clock() - started
                 if waited + delay > self.pacing.max_wait:
                     raise OktaBudgetWaitError(
                         f"Okta {operation}: waited {waited:.0f}s for the operator's share of Okta's rate "
@@ -76,8 +81,9 @@ class Pacer:
                         operation=operation,
                     )
                 logger.debug("Okta %s: bucket %s is at its budget; waiting %.2fs", operation, bucket, delay)
+                held_up = True
                 await self._sleep(delay)
-                waited += delay
+        waited = max(self._clock() - started, 0.0) if held_up else 0.0
         try:
             await self._slots.acquire()
         except BaseException:

@@ -28,8 +28,8 @@ class Clock:
 
     async def sleep(self, delay: float) -> None:
         self.sleeps.append(delay)
+        await asyncio.sleep(0)  # others run (and read the clock) before the time has passed
         self.now += delay
-        await asyncio.sleep(0)
 
 
 class WindowedOkta:
@@ -88,6 +88,19 @@ async def test_requests_stay_within_the_share_of_each_window_and_never_see_a_429
     assert list(per_window.values()) == [5, 5, 2]
     # Waiting is reported (for the metric), and only on the requests that waited.
     assert [round(i.paced) for i in infos if i.paced] == [60, 60]
+
+
+async def test_time_queued_behind_another_request_counts_as_waiting() -> None:
+    clock, infos = Clock(), list[ResponseInfo]()
+    okta = WindowedOkta(clock, limit=4, window=60.0)
+    async with client(okta, clock, Pacing(budget=0.5), infos) as c:
+        await c.get_app("0oa1")  # the bucket's figures: 1 of the 2 allowed spent
+        await asyncio.gather(*(c.get_app("0oa1") for _ in range(3)))
+    assert set(okta.statuses) == {200}
+    # One more fits this window; the first of the other two sleeps until the reset, the second waits
+    # in line behind it without sleeping itself: both waited the minute.
+    assert sorted(round(i.paced) for i in infos) == [0, 0, 60, 60]
+    assert len(clock.sleeps) == 1
 
 
 async def test_without_pacing_the_same_requests_hit_429() -> None:
