@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
 from tests.corpus import NAMESPACE, Case, base_spec, of_tier
 
 REPO = Path(__file__).resolve().parents[3]
