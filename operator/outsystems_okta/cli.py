@@ -62,14 +62,20 @@ TOKEN_VARIABLE = "OKTA_API_TOKEN"
 
 def _parse_specs(resources: list[dict[str, Any]]) -> list[Any] | None:
     """Each resource's parsed spec, or None after one `error:` line per problem on stderr."""
+    from outsystems_okta.api.names import name_problems
     from outsystems_okta.api.spec import SpecError, parse_spec
 
     specs = []
     for doc in resources:
+        name = (doc.get("metadata") or {}).get("name")
         try:
-            specs.append(parse_spec(doc.get("spec")))
+            spec = parse_spec(doc.get("spec"))
+            # The CRD's root rules (metadata.name, the output Secret's name), as the pass repeats them.
+            problems = name_problems(name, spec) if isinstance(name, str) else []
+            if problems:
+                raise SpecError(problems)
+            specs.append(spec)
         except SpecError as exc:
-            name = (doc.get("metadata") or {}).get("name")
             for problem in exc.problems:
                 print(f"error: {name}: {problem}", file=sys.stderr)
             return None

@@ -131,6 +131,21 @@ def test_plan_cross_field_error(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
 
 
+def test_plan_refuses_a_name_the_crd_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_name = "f" * 64
+    text = VALID.replace("name: factory", f"name: {long_name}").replace("{name: okta-api}", "{name: out}")
+    text += "  secretName: out\n"
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        f"error: {long_name}: metadata.name must be at most 63 characters: the operator puts it in a label "
+        "on the output Secret (64 characters)",
+        f"error: {long_name}: the output Secret (spec.secretName, default <metadata.name>-lifetime) must not "
+        "be the credentials Secret (spec.okta.credentialsSecretRef.name): both are 'out'",
+    ]
+
+
 def test_plan_without_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "apiVersion: okta.outsystems.dev/v1alpha1\nkind: OutSystemsOktaIntegration\nmetadata: {name: x}\n"
     code, _, err = run(capsys, "plan", "-f", write(tmp_path, text))
