@@ -49,6 +49,14 @@ async def read_token(secrets: SecretStore, namespace: str, name: str, key: str) 
     return _strip_scheme(_value(secret, key))
 
 
+async def missing_message(secrets: SecretStore, namespace: str, name: str, key: str) -> str:
+    """What to say when `read_token` found no token: a key that is there but empty is not "not found"."""
+    secret = await secrets.read(namespace, name)
+    if secret is not None and key in {**(secret.get("data") or {}), **(secret.get("stringData") or {})}:
+        return f"The value of key {key!r} in Secret {name!r} is empty; store the Okta API token there"
+    return f"Secret {name!r} with key {key!r} not found in namespace {namespace!r}"
+
+
 def _strip_scheme(token: str | None) -> str | None:
     # A token pasted together with its header scheme ("SSWS 00a...") is still the token.
     if token is not None and token[:5].upper() == "SSWS ":

@@ -23,7 +23,7 @@ from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, token_problem
+from outsystems_okta.reconcile.credentials import is_insecure, missing_message, read_token, token_problem
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import (
@@ -186,7 +186,7 @@ async def reconcile(
     if token is None:
         return failed(
             Reason.CREDENTIALS_NOT_FOUND,
-            f"Secret {ref.name!r} with key {ref.key!r} not found in namespace {resource.namespace!r}",
+            await missing_message(secrets, resource.namespace, ref.name, ref.key),
             EXTERNAL_FIX_DELAY,
             {},
         )
