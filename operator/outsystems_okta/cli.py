@@ -132,6 +132,13 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
         # Never a command-line option: it would land in the shell history and in `ps`.
         print(f"error: --live reads Okta with the API token in ${TOKEN_VARIABLE}; set it", file=sys.stderr)
         return 2
+    from outsystems_okta.reconcile.credentials import token_problem
+
+    problem = token_problem(token)
+    if problem is not None:
+        # As the operator says it (never quoting the token): a 200 KB value must not reach Okta.
+        print(f"error: ${TOKEN_VARIABLE} is not an Okta API token ({problem})", file=sys.stderr)
+        return 2
     if args.org_url is not None and not patterns.ORG_URL.fits(args.org_url):
         print(f"error: --org-url {args.org_url!r} {patterns.ORG_URL.message}", file=sys.stderr)
         return 2

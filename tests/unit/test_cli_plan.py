@@ -427,4 +427,24 @@ def test_live_with_a_token_the_client_cannot_send_exits_2_without_echoing_it(
     monkeypatch.setenv("OKTA_API_TOKEN", token)
     code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
     assert (code, out) == (2, "")
-    assert "token must be" in err and token not in err
+    assert err == "error: $OKTA_API_TOKEN is not an Okta API token (it has spaces or control characters)\n"
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("00token-é-0123456789", "it has characters that are not ASCII"),
+        ("00" + "x" * 200_000, "200002 characters"),
+    ],
+)
+def test_live_with_a_non_ascii_or_huge_token_exits_2_before_reading(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    token: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", token)
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
+    assert (code, out) == (2, "")
+    assert problem in err and token not in err
