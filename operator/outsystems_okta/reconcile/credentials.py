@@ -15,9 +15,10 @@ def is_insecure(spec: IntegrationSpec) -> bool:
     return spec.okta.org_url.startswith("http://")
 
 
-# An Okta API token is 42 characters (notes/okta-api.md); the bound leaves room for other formats but
-# keeps a pasted file (a 200 KB value) from reaching Okta, whose front end answers an oversized header
-# with an HTML page that would end up in the condition.
+# An Okta API token is 42 characters of base64url ("00" and 40 more; the token examples in Okta's
+# OpenAPI spec, management-minimal.yaml, e.g. ProvisioningConnectionTokenRequestEx). The bound leaves room
+# for other formats but keeps a pasted file (a 200 KB value) from reaching Okta, whose front end answers
+# an oversized header with an HTML page that would end up in the condition.
 MAX_TOKEN_LENGTH = 256
 
 
