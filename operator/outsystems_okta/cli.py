@@ -62,14 +62,20 @@ TOKEN_VARIABLE = "OKTA_API_TOKEN"
 
 def _parse_specs(resources: list[dict[str, Any]]) -> list[Any] | None:
     """Each resource's parsed spec, or None after one `error:` line per problem on stderr."""
+    from outsystems_okta.api.names import name_problems
     from outsystems_okta.api.spec import SpecError, parse_spec
 
     specs = []
     for doc in resources:
+        name = (doc.get("metadata") or {}).get("name")
         try:
-            specs.append(parse_spec(doc.get("spec")))
+            spec = parse_spec(doc.get("spec"))
+            # The CRD's root rules (metadata.name, the output Secret's name), as the pass repeats them.
+            problems = name_problems(name, spec) if isinstance(name, str) else []
+            if problems:
+                raise SpecError(problems)
+            specs.append(spec)
         except SpecError as exc:
-            name = (doc.get("metadata") or {}).get("name")
             for problem in exc.problems:
                 print(f"error: {name}: {problem}", file=sys.stderr)
             return None
@@ -125,6 +131,13 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
     if not token:
         # Never a command-line option: it would land in the shell history and in `ps`.
         print(f"error: --live reads Okta with the API token in ${TOKEN_VARIABLE}; set it", file=sys.stderr)
+        return 2
+    from outsystems_okta.reconcile.credentials import token_problem
+
+    problem = token_problem(token)
+    if problem is not None:
+        # As the operator says it (never quoting the token): a 200 KB value must not reach Okta.
+        print(f"error: ${TOKEN_VARIABLE} is not an Okta API token ({problem})", file=sys.stderr)
         return 2
     if args.org_url is not None and not patterns.ORG_URL.fits(args.org_url):
         print(f"error: --org-url {args.org_url!r} {patterns.ORG_URL.message}", file=sys.stderr)
