@@ -23,7 +23,7 @@ from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.credentials import CredentialsError, is_insecure, read_credentials
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import (
@@ -179,20 +179,15 @@ async def reconcile(
             {},
         )
     ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError as exc:
+        return failed(Reason.OKTA_AUTH_FAILED, str(exc), EXTERNAL_FIX_DELAY, {})
     if token is None:
         return failed(
             Reason.CREDENTIALS_NOT_FOUND,
-            f"Secret {ref.name!r} with key {ref.key!r} not found in namespace {resource.namespace!r}",
-            EXTERNAL_FIX_DELAY,
-            {},
-        )
-
-    if not valid_token(token):
-        return failed(
-            Reason.OKTA_AUTH_FAILED,
-            f"The value of key {ref.key!r} in Secret {ref.name!r} is not an Okta API token (it has spaces or "
-            "control characters); store the bare token",
+            f"Secret {ref.name!r} with key {ref.key!r} (or clientId and privateKey) not found in namespace "
+            f"{resource.namespace!r}",
             EXTERNAL_FIX_DELAY,
             {},
         )
