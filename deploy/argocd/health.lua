@@ -6,6 +6,7 @@
 --     (managementPolicy Observe: Healthy also when Synced=False; the message gives the drift)
 --   no status yet, or status for an older generation  -> Progressing
 --   Ready=False, terminal reason (the user must act)  -> Degraded
+--   Ready=False, OktaUnreachable, failedAttempts >= 5 -> Degraded (a wrong orgUrl or network, not a blip)
 --   Ready=False/Unknown, any other reason (transient) -> Progressing
 -- and, when Ready=True and current, status.clientSecretRotation.phase (issue 8):
 --   AwaitingConfirmation -> Healthy (both secrets work; a person switches LifeTime, then confirms:
@@ -39,6 +40,10 @@ local TERMINAL = {
   ScopeNotAllowed = true,
   GroupNotAllowed = true,
 }
+
+-- An org that could not be reached this many passes in a row (DNS, refused, TLS; the delays 15, 30, 60
+-- and 120 s lie between them, about 4 minutes) needs a person: Degraded instead of Progressing forever.
+local UNREACHABLE_ATTEMPTS = 5
 
 local hs = {}
 
@@ -141,5 +146,9 @@ if ready.status == "True" then
 end
 if ready.status == "False" and TERMINAL[reason] then
   return finish("Degraded", message)
+end
+local attempts = tonumber(status.failedAttempts)
+if ready.status == "False" and reason == "OktaUnreachable" and attempts ~= nil and attempts >= UNREACHABLE_ATTEMPTS then
+  return finish("Degraded", message .. " (" .. tostring(attempts) .. " passes in a row)")
 end
 return finish("Progressing", text(message, "Reconciling"))

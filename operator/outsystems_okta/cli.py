@@ -212,6 +212,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             allow_insecure_loopback=args.allow_insecure_loopback,
             metrics_port=args.metrics_port,
             peering=peering,
+            retry_delay=args.retry_delay,
         )
     )
     kopf.run(
@@ -288,6 +289,14 @@ def parser() -> argparse.ArgumentParser:
         default=600.0,
         metavar="SECONDS",
         help="how often each resource is re-checked against Okta, jittered (default 600)",
+    )
+    run.add_argument(
+        "--retry-delay",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="first delay after a transient failure; it doubles per consecutive failure of the same reason "
+        "up to 600 s, and starts 4x higher for a failure a person must fix (default 15)",
     )
     run.add_argument(
         "--allow-insecure-loopback",

@@ -1,4 +1,5 @@
-"""Kopf wiring only: every trigger calls the same reconcile routine; deletion calls `finalize`.
+"""Kopf wiring only: one daemon per resource (the scheduler, schedule/) runs every reconcile pass;
+changes of the resource and of the Secrets it depends on only wake it; deletion calls `finalize`.
 
 Handlers are registered into a registry built from the runtime configuration (the drift interval is
 fixed at registration time), so nothing here is global state.
@@ -7,6 +8,7 @@ fixed at registration time), so nothing here is global state.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import random
 import socket
@@ -30,8 +32,20 @@ from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_k
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool
 from outsystems_okta.peering import Peering
+from outsystems_okta.plan.backoff import Backoff
+from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector
+from outsystems_okta.schedule import (
+    Key,
+    Next,
+    ObservedSecrets,
+    StatusView,
+    Wakes,
+    first_delay,
+    run_schedule,
+    watched_secrets,
+)
 
 # Who posted an Event: `kubectl describe` shows it under "From", `kubectl get events` as SOURCE.
 REPORTING_COMPONENT = "outsystems-okta-operator"
@@ -45,6 +59,8 @@ class OperatorConfig:
     metrics_port: int | None = None
     # The Kopf peering to join (several replicas, one acting); None: standalone.
     peering: Peering | None = None
+    # First delay after a transient failure; doubles per consecutive failure of the same reason.
+    retry_delay: float = 15.0
 
 
 class DiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
@@ -83,7 +99,7 @@ def okta_pool(metrics: Metrics) -> OktaClientPool:
     return OktaClientPool(lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta))
 
 
-def _resource(body: Mapping[str, Any]) -> Resource:
+def _resource(body: Mapping[str, Any], status: Mapping[str, Any] | None = None) -> Resource:
     meta = body.get("metadata") or {}
     return Resource(
         namespace=str(meta.get("namespace")),
@@ -91,7 +107,7 @@ def _resource(body: Mapping[str, Any]) -> Resource:
         uid=str(meta.get("uid")),
         generation=meta.get("generation"),
         spec=dict(body.get("spec") or {}),
-        status=dict(body.get("status") or {}),
+        status=dict((body.get("status") if status is None else status) or {}),
         annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
     )
 
@@ -104,7 +120,7 @@ def _events(body: kopf.Body) -> EventSink:
 
 
 def _lock(memo: kopf.Memo) -> asyncio.Lock:
-    # The per-object memo is private to one resource: the timer and the change handlers of that
+    # The per-object memo is private to one resource: the scheduler and the deletion handler of that
     # resource share this lock, so two passes never interleave their Okta writes.
     lock = memo.get("reconcile_lock")
     if lock is None:
@@ -113,12 +129,14 @@ def _lock(memo: kopf.Memo) -> asyncio.Lock:
     return lock
 
 
+def _changed_status(current: Mapping[str, Any], outcome: Outcome) -> dict[str, Any]:
+    # Unchanged fields are not re-sent: a steady drift pass then writes nothing at all.
+    return {key: value for key, value in outcome.status.items() if current.get(key) != value}
+
+
 def _patch_status(patch: kopf.Patch, body: kopf.Body, outcome: Outcome) -> None:
-    current = body.get("status") or {}
-    for key, value in outcome.status.items():
-        # Unchanged fields are not re-sent: a steady timer pass then writes nothing at all.
-        if current.get(key) != value:
-            patch.status[key] = value
+    for key, value in _changed_status(body.get("status") or {}, outcome).items():
+        patch.status[key] = value
 
 
 def _names(body: kopf.Body) -> tuple[str, str]:
@@ -154,7 +172,11 @@ def _join(settings: kopf.OperatorSettings, peering: Peering, logger: kopf.Logger
 
 def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> kopf.OperatorRegistry:
     registry = kopf.OperatorRegistry()
-    options = Options(allow_insecure_loopback=config.allow_insecure_loopback)
+    options = Options(
+        allow_insecure_loopback=config.allow_insecure_loopback,
+        backoff=Backoff(base=config.retry_delay),
+    )
+    wakes = Wakes()
     metrics = metrics or Metrics()
     pool = okta_pool(metrics)
     connect_okta: OktaConnector = pool.connect
@@ -183,74 +205,133 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             _join(settings, config.peering, logger)
         api = load_kubernetes_config()
         memo["secrets"] = KubeSecrets(api)
-        memo["status_store"] = KubeStatus(api)
         memo["namespaces"] = KubeNamespaces(api)
+        memo["status"] = KubeStatus(api)
         if config.metrics_port is not None:
             metrics.serve(config.metrics_port)
 
-    async def run(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> Outcome:
+    async def run(
+        body: kopf.Body, status: Mapping[str, Any], memo: kopf.Memo, logger: kopf.Logger
+    ) -> Outcome:
         async with _lock(memo):
+            resource = _resource(body, status)
             started = time.monotonic()
             try:
                 with logcontext.about(_ref(body)):
                     outcome = await reconcile(
-                        _resource(body),
+                        resource,
                         connect=connect_okta,
-                        secrets=memo["secrets"],
+                        secrets=ObservedSecrets(memo["secrets"], wakes),
                         events=_events(body),
                         options=options,
-                        status_store=memo["status_store"],
+                        status_store=memo["status"],
                     )
             except Exception as exc:
                 # Expected failures come back as outcomes; anything else still has to show on the
                 # resource instead of leaving a stale Ready condition behind.
                 logger.exception("Reconcile failed unexpectedly")
-                outcome = unexpected_failure(_resource(body), exc, options)
+                outcome = unexpected_failure(resource, exc, options)
                 kopf.warn(body, reason=outcome.reason.value, message=outcome.message)
             metrics.observe_reconcile(*_names(body), outcome, time.monotonic() - started)
-        _patch_status(patch, body, outcome)
         logger.info(
-            f"Reconciled generation {body.metadata.get('generation')}: Ready={outcome.ready} "
+            f"Reconciled generation {resource.generation}: Ready={outcome.ready} "
             f"reason={outcome.reason.value}: {outcome.message}"
         )
         return outcome
 
-    async def run_or_retry(body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger) -> None:
-        outcome = await run(body, patch, memo, logger)
-        if outcome.retry_after is not None:
-            raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after)
-
-    @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
-    @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
-    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="reconcile", field="spec")
-    async def on_change(
-        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
-    ) -> None:
-        await run_or_retry(body, patch, memo, logger)
-
-    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="requests", field="metadata.annotations")
-    async def on_request(
-        old: Any, new: Any, body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
-    ) -> None:
-        # Other tools' annotations (Argo CD's tracking id, kubectl's) change too; only ours ask for a pass.
-        if requests_changed(old, new):
-            await run_or_retry(body, patch, memo, logger)
-
-    @kopf.timer(
+    @kopf.daemon(
         GROUP,
         VERSION,
         PLURAL,
         registry=registry,
-        id="drift",
-        interval=config.drift_interval,
-        initial_delay=lambda **_: random.uniform(0.5, 1.0) * config.drift_interval,
-        idle=min(30.0, config.drift_interval),
+        id="scheduler",
+        # On deletion, pausing or exit a pass in flight gets this long to finish before it is cancelled.
+        cancellation_timeout=5.0,
     )
-    async def drift(
-        body: kopf.Body, patch: kopf.Patch, memo: kopf.Memo, logger: kopf.Logger, **_: Any
+    async def scheduler(
+        body: kopf.Body, memo: kopf.Memo, logger: kopf.Logger, stopped: kopf.DaemonStopped, **_: Any
     ) -> None:
-        # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together.
-        await run(body, patch, memo, logger)
+        key: Key = _names(body)
+        slot = wakes.slot(key)
+        view = StatusView(body)
+
+        async def one_pass() -> Next:
+            outcome = await run(body, view.current(), memo, logger)
+            changed = _changed_status(view.current(), outcome)
+            if changed:
+                # The daemon never returns, so Kopf would never apply its patch: write status here.
+                view.stored(await memo["status"].patch(*key, changed))
+            return Next(outcome.retry_after, firm=outcome.reason is Reason.OKTA_RATE_LIMITED)
+
+        def drift() -> float:
+            # Jitter spreads many resources' passes so they do not hit Okta's small app bucket together;
+            # never later than the interval promised.
+            return random.uniform(0.8, 1.0) * config.drift_interval
+
+        now = datetime.datetime.now(datetime.UTC)
+        try:
+            await run_schedule(
+                slot,
+                one_pass,
+                first_delay=first_delay(view.current(), now, config.drift_interval),
+                drift=drift,
+                is_stopped=lambda: bool(stopped),
+                stopped=lambda: stopped.wait(),
+            )
+        finally:
+            wakes.forget(key)
+
+    @kopf.on.resume(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
+    @kopf.on.create(GROUP, VERSION, PLURAL, registry=registry, id="reconcile")
+    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="reconcile", field="spec")
+    async def on_change(reason: str, body: kopf.Body, **_: Any) -> None:
+        # The scheduler runs the first pass itself as it starts (create, resume); these handlers keep
+        # Kopf's diff-base, which later spec changes are compared with. A spec change runs a pass at
+        # once, even while a failure backs off, so a fix acts immediately.
+        if reason == kopf.Reason.UPDATE:
+            wakes.wake(_names(body))
+
+    @kopf.on.update(GROUP, VERSION, PLURAL, registry=registry, id="requests", field="metadata.annotations")
+    async def on_request(old: Any, new: Any, body: kopf.Body, **_: Any) -> None:
+        # Other tools' annotations (Argo CD's tracking id, kubectl's) change too; only ours ask for a pass.
+        if requests_changed(old, new):
+            wakes.wake(_names(body))
+
+    @kopf.index(GROUP, VERSION, PLURAL, registry=registry, id="integrations_by_secret")
+    async def integrations_by_secret(
+        namespace: str | None, name: str | None, spec: kopf.Spec, **_: Any
+    ) -> dict[Key, Key]:
+        return {
+            secret: (namespace or "", name or "")
+            for secret in watched_secrets(namespace or "", name or "", spec)
+        }
+
+    def names_an_integration(name: str, namespace: str | None, **kwargs: Any) -> bool:
+        # A filter, not a check in the handler: Kopf neither invokes nor logs the handler for the many
+        # Secrets no integration names.
+        index: kopf.Index[Key, Key] = kwargs["integrations_by_secret"]
+        return (namespace or "", name) in index
+
+    @kopf.on.event("", "v1", "secrets", registry=registry, id="secret-changed", when=names_an_integration)
+    async def on_secret(
+        type: str,
+        body: kopf.Body,
+        namespace: str | None,
+        name: str,
+        logger: kopf.Logger,
+        **kwargs: Any,
+    ) -> None:
+        # The credentials Secret appearing or changing, or the output Secret deleted or edited: a pass
+        # within moments instead of at the next back-off or drift. Our own writes are recognised.
+        index: kopf.Index[Key, Key] = kwargs["integrations_by_secret"]
+        key = (namespace or "", name)
+        if key not in index:  # the index changed since the filter looked
+            return
+        gone = type == "DELETED"
+        # Kopf's event type is None for the objects of a (re-)listing.
+        listed = not type
+        for integration in wakes.secret_event(key, None if gone else body, index[key], listed=listed):
+            logger.debug(f"Secret {name!r} {'deleted' if gone else 'changed'}: a pass for {integration[1]!r}")
 
     @kopf.on.delete(GROUP, VERSION, PLURAL, registry=registry, id="finalize")
     async def on_delete(

@@ -22,6 +22,7 @@ from outsystems_okta.okta import (
     OktaNotFoundError,
     OktaRateLimitedError,
     OktaUnavailableError,
+    OktaUnreachableError,
     OktaValidationError,
     ResponseInfo,
     RetryPolicy,
@@ -261,9 +262,33 @@ async def test_connection_refused(sandbox: OktaSandbox) -> None:
     url = sandbox.url
     await sandbox.stop()
     async with OktaClient(url, TOKEN, retry=RetryPolicy(max_attempts=3, base_delay=0)) as okta:
-        with pytest.raises(OktaUnavailableError, match="ConnectError") as info:
+        with pytest.raises(OktaUnreachableError, match="ConnectError") as info:
             await okta.create_app(web_app("Nobody home"))
     assert info.value.maybe_applied is False
+    assert info.value.status is None
+
+
+async def test_dns_failure_is_unreachable() -> None:
+    # .invalid never resolves (RFC 6761).
+    async with OktaClient("https://acme.invalid", TOKEN, retry=RetryPolicy(max_attempts=1)) as okta:
+        with pytest.raises(OktaUnreachableError, match="ConnectError"):
+            await okta.get_app("0oa1")
+
+
+async def test_tls_failure_is_unreachable(sandbox: OktaSandbox) -> None:
+    # https to a plain-http port: the TLS handshake fails before any request is sent.
+    https = sandbox.url.replace("http://", "https://")
+    async with OktaClient(https, TOKEN, retry=RetryPolicy(max_attempts=2, base_delay=0)) as okta:
+        with pytest.raises(OktaUnreachableError, match="ConnectError"):
+            await okta.get_app("0oa1")
+    assert sandbox.requests == []
+
+
+async def test_a_5xx_is_unavailable_not_unreachable(okta: OktaClient, hook: Hook) -> None:
+    await hook("faults", {"status": 503, "count": 9, "method": "GET", "path_prefix": "/api/v1/apps/0oa1"})
+    with pytest.raises(OktaUnavailableError) as info:
+        await okta.get_app("0oa1")
+    assert not isinstance(info.value, OktaUnreachableError)
 
 
 async def test_bad_token(sandbox: OktaSandbox, caplog: pytest.LogCaptureFixture) -> None:

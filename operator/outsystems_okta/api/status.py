@@ -158,3 +158,31 @@ class IntegrationStatus(_Model):
         alias="lastDriftCorrection",
         description="The last pass that restored fields changed in Okta (managementPolicy Manage).",
     )
+    failed_attempts: int | None = Field(
+        default=None,
+        alias="failedAttempts",
+        ge=1,
+        description=(
+            "Consecutive failed passes with the Ready condition's current reason; absent after a success. "
+            "The delay before the next attempt doubles with it (see nextAttemptTime)."
+        ),
+    )
+    next_attempt_time: str | None = Field(
+        default=None,
+        alias="nextAttemptTime",
+        max_length=64,
+        description=(
+            "When the operator tries again after a failure (RFC 3339), unless a change of the resource "
+            "or of a watched Secret triggers a pass sooner; absent after a success, and when only a "
+            "change of the spec can help."
+        ),
+    )
+    last_handled_reconcile_at: str | None = Field(
+        default=None,
+        alias="lastHandledReconcileAt",
+        max_length=256,
+        description=(
+            "The value of the okta.outsystems.dev/reconcile-requested-at annotation that the last "
+            "finished pass saw."
+        ),
+    )

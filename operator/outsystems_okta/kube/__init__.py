@@ -1,5 +1,5 @@
-"""Kubernetes I/O besides what Kopf does itself: Secrets (read the token, write LifeTime's values)
-and a status write in the middle of a pass."""
+"""Kubernetes I/O besides what Kopf does itself: Secrets (read the token, write LifeTime's values) and
+the status the scheduler writes."""
 
 from outsystems_okta.kube.client import load_kubernetes_config
 from outsystems_okta.kube.namespaces import KubeNamespaces

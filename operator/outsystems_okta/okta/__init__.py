@@ -18,6 +18,7 @@ from .errors import (
     OktaProtocolError,
     OktaRateLimitedError,
     OktaUnavailableError,
+    OktaUnreachableError,
     OktaValidationError,
 )
 from .pool import OktaClientPool
@@ -41,6 +42,7 @@ __all__ = [
     "OktaRateLimitedError",
     "OktaReadOnlyError",
     "OktaUnavailableError",
+    "OktaUnreachableError",
     "OktaValidationError",
     "ReadOnlyTransport",
     "ResponseInfo",

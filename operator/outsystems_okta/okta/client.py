@@ -42,6 +42,7 @@ from .errors import (
     OktaError,
     OktaProtocolError,
     OktaUnavailableError,
+    OktaUnreachableError,
     error_from_response,
 )
 from .links import find_rel, same_origin
@@ -58,6 +59,8 @@ _MIN_REDACTED_LEN = 8
 
 # Transport failures that happen before a single byte of the request leaves this process.
 _NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# No connection to the org at all: DNS failure, refused, TLS failure (all ConnectError), or no answer to SYN.
+_UNREACHABLE: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 @dataclass(frozen=True)
@@ -534,7 +537,9 @@ class OktaClient:
                         operation=op.name,
                     ) from exc
                 if attempt >= policy.max_attempts:
-                    raise OktaUnavailableError(
+                    # A connect failure (DNS, refused, TLS) never got an HTTP answer: the org is unreachable.
+                    unreachable = isinstance(exc, _UNREACHABLE) and not maybe_applied
+                    raise (OktaUnreachableError if unreachable else OktaUnavailableError)(
                         f"Okta {op.name}: {kind} ({detail}) after {attempt} attempt(s)",
                         maybe_applied=maybe_applied,
                         operation=op.name,

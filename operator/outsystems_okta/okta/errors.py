@@ -97,6 +97,13 @@ class OktaUnavailableError(OktaError):
         self.maybe_applied = maybe_applied
 
 
+class OktaUnreachableError(OktaUnavailableError):
+    """No HTTP answer at all because the org could not be reached: DNS failure, connection refused, TLS
+    failure (httpx raises all three as `ConnectError`). Usually the orgUrl or the network is wrong, not
+    Okta: a person may have to act, so it gets its own reason instead of a 5xx's OktaUnavailable.
+    Nothing was sent, so nothing can have been applied."""
+
+
 class OktaProtocolError(OktaError):
     """Okta (or something pretending to be it) answered in a way this client refuses to act on:
     a redirect, a pagination link to another origin, a non-JSON success body, an unexpected shape."""

@@ -31,6 +31,9 @@ class Reason(StrEnum):
     OKTA_REJECTED = "OktaRejected"
     OKTA_RATE_LIMITED = "OktaRateLimited"
     OKTA_UNAVAILABLE = "OktaUnavailable"
+    # No connection to the org at all (DNS failure, connection refused, TLS failure): a wrong orgUrl or
+    # network, unlike a 5xx answer. Argo CD shows it Degraded after a few attempts (health.lua).
+    OKTA_UNREACHABLE = "OktaUnreachable"
     SECRET_CONFLICT = "SecretConflict"
     # spec.adopt names an app that cannot be adopted (missing, wrong type, another resource's), or
     # another app than the one this resource already manages.
@@ -88,6 +91,7 @@ TRANSIENT = frozenset(
     {
         Reason.OKTA_RATE_LIMITED,
         Reason.OKTA_UNAVAILABLE,
+        Reason.OKTA_UNREACHABLE,
         Reason.RECONCILE_ERROR,
     }
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from outsystems_okta.plan.backoff import Backoff
 
 
 def utc_now() -> str:
@@ -21,3 +23,5 @@ class Options:
     # ACTIVE for a moment after its deactivation. Look again after this long before concluding.
     recheck_delay: float = 2.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    # How the delay before the next attempt grows with consecutive failures of the same reason.
+    backoff: Backoff = field(default_factory=Backoff)

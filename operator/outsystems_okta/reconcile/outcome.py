@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from outsystems_okta.api.constants import ANNOTATION_RECONCILE_REQUESTED_AT
 from outsystems_okta.okta.errors import (
     OktaAmbiguousError,
     OktaAuthError,
@@ -17,8 +18,10 @@ from outsystems_okta.okta.errors import (
     OktaNotFoundError,
     OktaRateLimitedError,
     OktaUnavailableError,
+    OktaUnreachableError,
     OktaValidationError,
 )
+from outsystems_okta.plan.backoff import attempt_time, failed_attempts
 from outsystems_okta.plan.conditions import READY, Reason, with_condition
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.ports import Resource
@@ -31,8 +34,8 @@ class Outcome:
     message: str
     # The status fields to merge into `.status` (conditions included).
     status: dict[str, Any] = field(default_factory=dict)
-    # Seconds until the next attempt when the failure is worth retrying soon; None: wait for a change
-    # of the resource or the drift timer.
+    # Seconds until the next attempt when the failure is worth retrying soon (backed off: see
+    # plan/backoff.py); None: wait for a change of the resource or the drift interval.
     retry_after: float | None = None
     # Seconds until the next pass when nothing failed but a multi-step operation has its next step to
     # take: a client secret rotation that recorded its intent with the pass's status because the
@@ -61,6 +64,8 @@ def classify(exc: OktaError) -> tuple[Reason, float | None]:
     """The Ready reason for an Okta failure and how soon a retry makes sense."""
     if isinstance(exc, OktaRateLimitedError):
         return Reason.OKTA_RATE_LIMITED, max(exc.retry_after, 1.0)
+    if isinstance(exc, OktaUnreachableError):
+        return Reason.OKTA_UNREACHABLE, TRANSIENT_DELAY
     if isinstance(exc, OktaUnavailableError):
         return Reason.OKTA_UNAVAILABLE, TRANSIENT_DELAY
     if isinstance(exc, OktaFeatureNotEnabledError):
@@ -108,6 +113,19 @@ def make_outcome(
 ) -> Outcome:
     fields = dict(status or {})
     fields["observedGeneration"] = resource.generation
+    now = options.now()
+    if ready:
+        # None drops the fields (merge patch): a success ends the run of failures.
+        fields["failedAttempts"] = fields["nextAttemptTime"] = None
+    else:
+        attempts = failed_attempts(resource.status, reason)
+        retry_after = options.backoff.delay(reason, attempts, retry_after)
+        fields["failedAttempts"] = attempts
+        fields["nextAttemptTime"] = None if retry_after is None else attempt_time(now, retry_after)
+    requested = resource.annotations.get(ANNOTATION_RECONCILE_REQUESTED_AT)
+    if requested is not None:
+        # Echoed when the pass ends, success or failure: `kubectl wait` or a script sees it was handled.
+        fields["lastHandledReconcileAt"] = requested
     fields["conditions"] = with_condition(
         # A step may have set another condition (AuthorizationServerReady) this pass: Ready joins it.
         fields.get("conditions", resource.status.get("conditions")),
@@ -116,7 +134,7 @@ def make_outcome(
         reason=reason,
         message=message,
         generation=resource.generation,
-        now=options.now(),
+        now=now,
     )
     return Outcome(
         ready=ready,

@@ -626,7 +626,9 @@ async def test_a_secret_name_taken_by_a_foreign_secret_is_a_conflict_and_the_for
 
     # Same conflict again: no second Warning.
     again = await it.reconcile()
-    assert_not_ready(again, it, Reason.SECRET_CONFLICT, EXTERNAL_FIX_DELAY)
+    # The same failure again: the next attempt backs off (plan/backoff.py).
+    assert_not_ready(again, it, Reason.SECRET_CONFLICT, 2 * EXTERNAL_FIX_DELAY)
+    assert it.status["failedAttempts"] == 2
     assert it.events.reasons("Warning") == ["SecretConflict"]
 
     # The owner of "taken" removes it: the move completes.
@@ -771,7 +773,9 @@ async def test_an_unknown_group_is_reported_while_everything_else_converges(worl
     # Retry while the group is still missing: no write, no second Warning.
     world.sb.clear_requests()
     again = await it.reconcile()
-    assert_not_ready(again, it, Reason.OKTA_GROUP_NOT_FOUND, EXTERNAL_FIX_DELAY)
+    # The same failure again: the next attempt backs off (plan/backoff.py).
+    assert_not_ready(again, it, Reason.OKTA_GROUP_NOT_FOUND, 2 * EXTERNAL_FIX_DELAY)
+    assert it.status["failedAttempts"] == 2
     assert world.writes() == []
     assert it.events.reasons("Warning") == ["OktaGroupNotFound"]
 

@@ -166,6 +166,35 @@ def test_transient_reason_is_progressing(reason: Reason) -> None:
     assert health == {"status": "Progressing", "message": f"{reason.value}: retrying in 30s"}
 
 
+@pytest.mark.parametrize(
+    ("attempts", "status"),
+    [(None, "Progressing"), (1, "Progressing"), (4, "Progressing"), (5, "Degraded"), (12, "Degraded")],
+)
+def test_an_unreachable_org_is_degraded_from_the_fifth_pass_in_a_row(
+    attempts: int | None, status: str
+) -> None:
+    obj = _obj(ready="False", reason=Reason.OKTA_UNREACHABLE.value, message="ConnectError")
+    if attempts is not None:
+        obj["status"]["failedAttempts"] = attempts
+    health = run_health(obj)
+    suffix = f" ({attempts} passes in a row)" if status == "Degraded" else ""
+    assert health == {"status": status, "message": f"OktaUnreachable: ConnectError{suffix}"}
+
+
+@pytest.mark.parametrize("reason", sorted(TRANSIENT - {Reason.OKTA_UNREACHABLE}), ids=str)
+def test_other_transient_reasons_stay_progressing_however_often_they_fail(reason: Reason) -> None:
+    obj = _obj(ready="False", reason=reason.value, message="retrying")
+    obj["status"]["failedAttempts"] = 50
+    assert run_health(obj)["status"] == "Progressing"
+
+
+def test_an_unreachable_org_of_an_older_generation_is_progressing() -> None:
+    # The user fixed the orgUrl; the operator has not looked at the fix yet.
+    obj = _obj(generation=3, observed=2, ready="False", reason=Reason.OKTA_UNREACHABLE.value)
+    obj["status"]["failedAttempts"] = 9
+    assert run_health(obj)["status"] == "Progressing"
+
+
 @pytest.mark.parametrize("reason", sorted(TERMINAL), ids=str)
 def test_terminal_reason_of_an_older_generation_is_progressing(reason: Reason) -> None:
     # The user fixed the spec; the operator has not looked at the fix yet.
@@ -346,7 +375,7 @@ def kopf_annotation_keys() -> set[str]:
         handler.id
         for handler in [*registry._changing.get_all_handlers(), *registry._spawning.get_all_handlers()]
     }
-    assert {"reconcile", "reconcile/spec", "drift", "finalize"} <= handler_ids
+    assert {"reconcile", "reconcile/spec", "scheduler", "finalize"} <= handler_ids
     keys = {key for handler_id in handler_ids for key in progress.make_keys(handler_id)}
     keys |= set(progress.make_keys(progress.touch_key))
     keys |= set(diffbase.make_keys(diffbase.key))

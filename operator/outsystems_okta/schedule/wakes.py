@@ -1,0 +1,85 @@
+"""The wake registry: one slot per integration, shared by the operator's handlers (Kopf's per-object
+memo is a shallow copy of the operator memo, so the registry object in it is the same for all)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from outsystems_okta.schedule.observed import fingerprint
+
+Key = tuple[str, str]  # (namespace, name)
+
+_UNKNOWN = object()
+
+
+@dataclass
+class Slot:
+    """One integration's scheduler state: a set `wake` asks for a pass as soon as possible; many wakes
+    before the pass starts make one pass."""
+
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    # A pass is in progress: it reads every Secret it depends on, so a Secret it has not read yet needs
+    # no wake (the pass will see the new state).
+    running: bool = False
+
+
+def watched_secrets(namespace: str, name: str, spec: Mapping[str, Any]) -> list[Key]:
+    """The Secrets a change of which needs a pass: the credentials Secret and the output Secret."""
+    okta = spec.get("okta") if isinstance(spec.get("okta"), Mapping) else {}
+    ref = okta.get("credentialsSecretRef") if isinstance(okta, Mapping) else None
+    keys: list[Key] = []
+    if isinstance(ref, Mapping) and isinstance(ref.get("name"), str) and ref["name"]:
+        keys.append((namespace, ref["name"]))
+    output = spec.get("secretName")
+    # The same default as IntegrationSpec.output_secret_name.
+    keys.append((namespace, output if isinstance(output, str) and output else f"{name}-lifetime"))
+    return list(dict.fromkeys(keys))
+
+
+class Wakes:
+    def __init__(self) -> None:
+        self._slots: dict[Key, Slot] = {}
+        # What the last pass read or wrote of each Secret (a digest of its data; None: absent). A watch
+        # event that matches is the operator's own write, or a change of nothing a pass uses.
+        self._seen: dict[Key, str | None] = {}
+
+    def slot(self, key: Key) -> Slot:
+        return self._slots.setdefault(key, Slot())
+
+    def wake(self, key: Key) -> None:
+        self.slot(key).wake.set()
+
+    def forget(self, key: Key) -> None:
+        self._slots.pop(key, None)
+
+    def saw(self, key: Key, secret: Mapping[str, Any] | None) -> None:
+        self._seen[key] = fingerprint(secret)
+
+    def unsure(self, key: Key) -> None:
+        """A write failed half-way: the next event for this Secret must wake whoever depends on it."""
+        self._seen.pop(key, None)
+
+    def secret_event(
+        self, key: Key, secret: Mapping[str, Any] | None, dependants: Iterable[Key], *, listed: bool = False
+    ) -> list[Key]:
+        """A watch event for a Secret (None: deleted): wake the integrations it concerns, unless the
+        Secret is as a pass last saw it. Returns the integrations woken.
+
+        `listed`: the event comes from a listing (at startup, or when the watch is re-established), not
+        from a change. It wakes only when a pass saw the Secret otherwise: a Secret no pass has read yet
+        will be read by the first pass, which runs at once or when the back-off kept in status runs out
+        (waking it would cut that back-off short after every restart)."""
+        seen = self._seen.get(key, _UNKNOWN)
+        if seen == fingerprint(secret) or (listed and seen is _UNKNOWN):
+            return []
+        woken: list[Key] = []
+        for integration in dependants:
+            slot = self.slot(integration)
+            if seen is _UNKNOWN and slot.running:
+                continue
+            slot.wake.set()
+            woken.append(integration)
+        return woken
