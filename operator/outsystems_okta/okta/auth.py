@@ -229,8 +229,6 @@ def _oauth_error(response: httpx.Response) -> tuple[str | None, str | None]:
 class ServiceAppAuth(httpx.Auth):
     """`Authorization: DPoP <access token>` + `DPoP: <proof>`, getting and caching the token itself."""
 
-    requires_response_body = True
-
     def __init__(
         self,
         credentials: ServiceApp,
@@ -269,6 +267,7 @@ class ServiceAppAuth(httpx.Auth):
                     token_request = await flow.__anext__()
                     while True:
                         token_response = yield token_request
+                        await token_response.aread()  # httpx's requires_response_body only serves auth_flow
                         try:
                             token_request = await flow.asend(token_response)
                         except StopAsyncIteration:
@@ -277,10 +276,12 @@ class ServiceAppAuth(httpx.Auth):
                     if token is None:
                         return  # the token endpoint's failure is the answer (429/5xx: the client retries)
         response = yield self._sign(request, token)
+        await response.aread()
         nonce = _nonce_challenge(response)
         if nonce is not None:
             self._api_nonce = nonce
             response = yield self._sign(request, token)
+            await response.aread()
         if response.status_code == 401 and not fresh:
             # The cached token was revoked or the org forgot it: one more try with a new one.
             self._cache.drop(self._key, token)
@@ -288,6 +289,7 @@ class ServiceAppAuth(httpx.Auth):
             token_request = await flow.__anext__()
             while True:
                 token_response = yield token_request
+                await token_response.aread()
                 try:
                     token_request = await flow.asend(token_response)
                 except StopAsyncIteration:
