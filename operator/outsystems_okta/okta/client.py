@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 from outsystems_okta import __version__
 
 from .access_policies import AccessPolicy, AccessPolicyRule
-from .auth import DPoPKey, TokenCache, auth_for
+from .auth import TOKEN_PATH, DPoPKey, TokenCache, auth_for
 from .buckets import bucket_for
 from .credentials import Credentials, SswsToken, as_credentials
 from .errors import (
@@ -592,8 +592,11 @@ class OktaClient:
                 continue
 
             if 500 <= status <= 599:
-                maybe_applied = maybe_applied or may_mutate
-                if not op.idempotent or attempt >= policy.max_attempts:
+                # A service app's token request failed (auth.py returns its answer): the call itself was
+                # never sent, so even a create may be retried and nothing may have been applied.
+                token_only = response.request.url.path == TOKEN_PATH and response.request is not request
+                maybe_applied = maybe_applied or (may_mutate and not token_only)
+                if (not op.idempotent and not token_only) or attempt >= policy.max_attempts:
                     raise self._error(op, response, maybe_applied=maybe_applied)
                 delay = policy.backoff_delay(attempt, self._rng())
                 logger.warning(

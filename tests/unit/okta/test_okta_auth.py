@@ -17,7 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey, import_key
 
-from outsystems_okta.okta import OktaAuthError, OktaClient, OktaClientPool, OktaProtocolError, RetryPolicy
+from outsystems_okta.okta import (
+    OktaAuthError,
+    OktaClient,
+    OktaClientPool,
+    OktaProtocolError,
+    OktaUnavailableError,
+    RetryPolicy,
+)
 from outsystems_okta.okta.auth import ASSERTION_TYPE, DPoPKey, TokenCache, htu
 from outsystems_okta.okta.credentials import InvalidCredentials, ServiceApp, SswsToken, service_app
 from outsystems_okta.okta.readonly import read_only_client
@@ -424,3 +431,25 @@ async def test_the_pool_keeps_one_client_per_credentials_digest() -> None:
             pass
     assert len(made) == 3  # same client and key: one; a new key or other scopes: a new client
     await pool.aclose()
+
+
+async def test_a_create_is_retried_after_a_token_endpoint_5xx_since_it_was_never_sent() -> None:
+    fake = FakeOkta()
+    fake.token_answers = [lambda r: httpx.Response(503)]
+    fake.api_answers = [lambda r: httpx.Response(200, json={"id": "0oa1"})]
+
+    async def sleep(seconds: float) -> None:
+        pass
+
+    async with client(fake, sleep=sleep) as okta:
+        assert (await okta.create_app({"label": "x"}))["id"] == "0oa1"
+    assert len(fake.token_requests) == 2 and [r.method for r in fake.api_requests] == ["POST"]
+
+
+async def test_a_create_whose_own_5xx_may_have_applied_is_still_not_retried() -> None:
+    fake = FakeOkta()
+    fake.api_answers = [lambda r: httpx.Response(503)]
+    async with client(fake) as okta:
+        with pytest.raises(OktaUnavailableError) as caught:
+            await okta.create_app({"label": "x"})
+    assert caught.value.maybe_applied and len(fake.api_requests) == 1
