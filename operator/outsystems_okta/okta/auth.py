@@ -182,6 +182,9 @@ class TokenCache:
 
     def put(self, key: tuple[str, str, str], token: str, expires_in: float, now: float) -> None:
         margin = min(REFRESH_MARGIN, expires_in / 2)
+        # Tokens of rotated keys or old scope sets are never asked for again: drop the stale ones.
+        for stale in [k for k, cached in self._tokens.items() if cached.refresh_at <= now]:
+            del self._tokens[stale]
         self._tokens[key] = _Cached(token, now + expires_in - margin)
 
     def drop(self, key: tuple[str, str, str], token: str) -> None:

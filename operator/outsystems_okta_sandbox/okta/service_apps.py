@@ -103,8 +103,10 @@ class OrgAuthServer:
     nonce: str = field(default_factory=lambda: random_token(32))
     require_api_nonce: bool = False  # Okta does not ask for one on its own APIs today; a test may
     api_nonce: str = field(default_factory=lambda: random_token(32))
-    _assertion_jtis: set[str] = field(default_factory=set)
-    _proof_jtis: set[str] = field(default_factory=set)
+    # Used jtis until they could no longer be accepted anyway (the assertion's exp, the proof's iat
+    # window), so a long-running sandbox does not grow without bound.
+    _assertion_jtis: dict[str, float] = field(default_factory=dict)
+    _proof_jtis: dict[str, float] = field(default_factory=dict)
 
     # ---- test hooks -------------------------------------------------------------------------------
 
@@ -212,7 +214,8 @@ class OrgAuthServer:
             raise refuse("The client_assertion token must have a jti claim.")
         if jti in self._assertion_jtis:
             raise refuse("The client_assertion token has already been used.")
-        self._assertion_jtis.add(jti)  # spent even if the request fails later (nonce): as Okta does
+        self._assertion_jtis[jti] = float(exp)  # spent even if the request fails later (nonce), as in Okta
+        _forget_before(self._assertion_jtis, now)
         return app
 
     def _verify_proof(self, proof: str, method: str, url: str) -> tuple[dict[str, Any], str]:
@@ -252,7 +255,9 @@ class OrgAuthServer:
             raise refuse("The DPoP proof must have a jti claim.")
         if jti in self._proof_jtis:
             raise refuse("The DPoP proof jti has already been used.")
-        self._proof_jtis.add(jti)
+        now = self.clock()
+        self._proof_jtis[jti] = now + 2 * IAT_WINDOW
+        _forget_before(self._proof_jtis, now)
         return claims, key.thumbprint()
 
     # ---- Management API calls -----------------------------------------------------------------------
@@ -301,3 +306,9 @@ class OrgAuthServer:
 
 def _proof_challenge(description: str) -> str:
     return f'DPoP error="invalid_dpop_proof", error_description="{description}"'
+
+
+def _forget_before(seen: dict[str, float], now: float) -> None:
+    if len(seen) > 1000:
+        for jti in [j for j, until in seen.items() if until < now]:
+            del seen[jti]

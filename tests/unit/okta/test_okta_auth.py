@@ -453,3 +453,13 @@ async def test_a_create_whose_own_5xx_may_have_applied_is_still_not_retried() ->
         with pytest.raises(OktaUnavailableError) as caught:
             await okta.create_app({"label": "x"})
     assert caught.value.maybe_applied and len(fake.api_requests) == 1
+
+
+def test_the_cache_forgets_tokens_past_their_refresh_time() -> None:
+    cache = TokenCache()
+    cache.put(("u", "a", "k"), "t1", 3600, now=0)
+    cache.put(("u", "b", "k"), "t2", 120, now=0)
+    assert cache.get(("u", "b", "k"), now=59) == "t2" and cache.get(("u", "b", "k"), now=60) is None
+    cache.put(("u", "c", "k"), "t3", 3600, now=100)
+    assert len(cache) == 2 and cache.get(("u", "a", "k"), now=100) == "t1"
+    assert "t1" not in repr(cache)
