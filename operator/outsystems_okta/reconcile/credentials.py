@@ -56,6 +56,14 @@ def scopes_for(spec: IntegrationSpec, status: Mapping[str, Any]) -> tuple[str, .
     return tuple(scopes)
 
 
+def read_scopes_for(spec: IntegrationSpec) -> tuple[str, ...]:
+    """What `plan --live` (reads only) needs: the read half of `scopes_for`."""
+    scopes = [scope for scope in BASE_SCOPES if scope.endswith(".read")]
+    if spec.okta.sign_in_policy_id is not None:
+        scopes.append(SIGN_IN_POLICY_SCOPE)
+    return tuple(scopes)
+
+
 def valid_token(token: str) -> bool:
     """Whether the token can go into an `Authorization: SSWS` header as it is."""
     return all(c.isprintable() and not c.isspace() for c in token)
