@@ -8,7 +8,8 @@ which implement RFC 9449 (https://www.rfc-editor.org/rfc/rfc9449):
 - token: `POST {org}/oauth2/v1/token`, `grant_type=client_credentials`, the scopes, and a
   `private_key_jwt` client assertion (RFC 7523: iss = sub = client id, aud = the token endpoint,
   short exp, unique jti) signed with the service app's key. The assertion is rebuilt for every
-  attempt: Okta consumes its jti even when it answers `use_dpop_nonce`.
+  attempt: Okta consumes its jti even when it answers `use_dpop_nonce` (okta/okta-sdk-python,
+  `okta/oauth.py`, does the same for that reason).
 - every token request and API call carries a fresh `DPoP` proof (typ dpop+jwt, the public jwk,
   htm, htu, iat, jti; `ath` = b64url(SHA-256(access token)) on API calls, RFC 9449 §4.2), signed by a
   per-process P-256 key, never the client's key: the access token is bound to it (cnf.jkt).
