@@ -366,7 +366,34 @@ def test_live_without_a_token_exits_2_and_reads_nothing(
     monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
     code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
     assert (code, out) == (2, "")
-    assert err == "error: --live reads Okta with the API token in $OKTA_API_TOKEN; set it\n"
+    assert err == (
+        "error: --live reads Okta with the API token in $OKTA_API_TOKEN (or a service app: "
+        "$OKTA_CLIENT_ID and $OKTA_PRIVATE_KEY_FILE); set it\n"
+    )
+
+
+def test_live_with_a_client_id_needs_a_readable_pem_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
+    monkeypatch.delenv("OKTA_PRIVATE_KEY_FILE", raising=False)
+    monkeypatch.setenv("OKTA_CLIENT_ID", "0oaSERVICE")
+    file = write(tmp_path, VALID)
+    code, out, err = run(capsys, "plan", "-f", file, "--live")
+    assert (code, out) == (2, "")
+    assert err == "error: $OKTA_CLIENT_ID needs the PEM key's path in $OKTA_PRIVATE_KEY_FILE\n"
+
+    monkeypatch.setenv("OKTA_PRIVATE_KEY_FILE", str(tmp_path / "missing.pem"))
+    code, _, err = run(capsys, "plan", "-f", file, "--live")
+    assert code == 2 and "cannot read" in err and "missing.pem" in err
+
+    not_a_key = tmp_path / "key.pem"
+    not_a_key.write_text("-----BEGIN PRIVATE KEY-----\nTOPSECRETBYTES\n-----END PRIVATE KEY-----\n")
+    monkeypatch.setenv("OKTA_PRIVATE_KEY_FILE", str(not_a_key))
+    code, out, err = run(capsys, "plan", "-f", file, "--live")
+    assert (code, out) == (2, "")
+    assert "$OKTA_PRIVATE_KEY_FILE: privateKey is not an unencrypted PEM private key" in err
+    assert "TOPSECRETBYTES" not in err
 
 
 def test_live_with_a_blank_token_is_no_token(

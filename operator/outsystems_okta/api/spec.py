@@ -81,13 +81,17 @@ class AccessPolicyMode(StrEnum):
 
 
 class CredentialsSecretRef(_Model):
-    """A Secret in the resource's own namespace that holds an Okta API token."""
+    """A Secret in the resource's own namespace that holds an Okta API token or an OAuth service app."""
 
     name: SecretName = Field(description="Name of the Secret, in the same namespace as this resource.")
     key: Annotated[str, Field(**patterns.shaped(patterns.SECRET_KEY)), _shape_check(patterns.SECRET_KEY)] = (
         Field(
             default="apiToken",
-            description="Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`).",
+            description=(
+                "Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`). "
+                "Not used when the Secret has `clientId` (an OAuth service app: `clientId`, `privateKey`, "
+                "optional `keyId`)."
+            ),
         )
     )
 
@@ -120,7 +124,10 @@ class OktaSpec(_Model):
     )
     credentials_secret_ref: CredentialsSecretRef = Field(
         alias="credentialsSecretRef",
-        description="Secret (same namespace) holding the Okta API token the operator uses.",
+        description=(
+            "Secret (same namespace) holding the operator's Okta credentials: an OAuth 2.0 service app "
+            "(keys clientId, privateKey, optional keyId; recommended by Okta) or an API token."
+        ),
     )
     sign_in_policy_id: (
         Annotated[str, Field(**patterns.shaped(SIGN_IN_POLICY_ID)), _shape_check(SIGN_IN_POLICY_ID)] | None

@@ -23,7 +23,12 @@ from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
-from outsystems_okta.reconcile.credentials import is_insecure, missing_message, read_token, token_problem
+from outsystems_okta.reconcile.credentials import (
+    CredentialsError,
+    is_insecure,
+    missing_message,
+    read_credentials,
+)
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import (
@@ -182,21 +187,14 @@ async def reconcile(
             {},
         )
     ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError as exc:
+        return failed(Reason.OKTA_AUTH_FAILED, str(exc), EXTERNAL_FIX_DELAY, {})
     if token is None:
         return failed(
             Reason.CREDENTIALS_NOT_FOUND,
             await missing_message(secrets, resource.namespace, ref.name, ref.key),
-            EXTERNAL_FIX_DELAY,
-            {},
-        )
-
-    problem = token_problem(token)
-    if problem is not None:
-        return failed(
-            Reason.OKTA_AUTH_FAILED,
-            f"The value of key {ref.key!r} in Secret {ref.name!r} is not an Okta API token ({problem}); "
-            "store the bare token",
             EXTERNAL_FIX_DELAY,
             {},
         )
