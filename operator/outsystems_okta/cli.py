@@ -61,18 +61,29 @@ def _resources(file: str) -> list[dict[str, Any]]:
 # file or an option it cannot use): 3 when Okta differs from the spec, with --detailed-exitcode only.
 CHANGES_PENDING = 3
 TOKEN_VARIABLE = "OKTA_API_TOKEN"
+# Or an OAuth service app (README "Signing in as an OAuth 2.0 service app"): its client id, the path of
+# its PEM private key (a file: a PEM does not fit in a shell variable comfortably), optionally its kid.
+CLIENT_ID_VARIABLE = "OKTA_CLIENT_ID"
+PRIVATE_KEY_FILE_VARIABLE = "OKTA_PRIVATE_KEY_FILE"
+KEY_ID_VARIABLE = "OKTA_KEY_ID"
 
 
 def _parse_specs(resources: list[dict[str, Any]]) -> list[Any] | None:
     """Each resource's parsed spec, or None after one `error:` line per problem on stderr."""
+    from outsystems_okta.api.names import name_problems
     from outsystems_okta.api.spec import SpecError, parse_spec
 
     specs = []
     for doc in resources:
+        name = (doc.get("metadata") or {}).get("name")
         try:
-            specs.append(parse_spec(doc.get("spec")))
+            spec = parse_spec(doc.get("spec"))
+            # The CRD's root rules (metadata.name, the output Secret's name), as the pass repeats them.
+            problems = name_problems(name, spec) if isinstance(name, str) else []
+            if problems:
+                raise SpecError(problems)
+            specs.append(spec)
         except SpecError as exc:
-            name = (doc.get("metadata") or {}).get("name")
             for problem in exc.problems:
                 print(f"error: {name}: {problem}", file=sys.stderr)
             return None
@@ -123,11 +134,45 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
     import os
 
     from outsystems_okta.api import patterns
+    from outsystems_okta.okta.credentials import InvalidCredentials, service_app
+    from outsystems_okta.reconcile.credentials import read_scopes_for
 
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
-    if not token:
+    client_id = os.environ.get(CLIENT_ID_VARIABLE, "").strip()
+    pem = ""
+    if client_id:
+        key_file = os.environ.get(PRIVATE_KEY_FILE_VARIABLE, "").strip()
+        try:
+            pem = Path(key_file).read_text() if key_file else ""
+        except OSError as exc:
+            print(
+                f"error: ${PRIVATE_KEY_FILE_VARIABLE}: cannot read {key_file}: {exc.strerror}",
+                file=sys.stderr,
+            )
+            return 2
+        except UnicodeDecodeError:
+            print(f"error: ${PRIVATE_KEY_FILE_VARIABLE}: {key_file} is not a PEM text file", file=sys.stderr)
+            return 2
+        if not pem:
+            print(
+                f"error: ${CLIENT_ID_VARIABLE} needs the PEM key's path in ${PRIVATE_KEY_FILE_VARIABLE}",
+                file=sys.stderr,
+            )
+            return 2
+    elif not token:
         # Never a command-line option: it would land in the shell history and in `ps`.
-        print(f"error: --live reads Okta with the API token in ${TOKEN_VARIABLE}; set it", file=sys.stderr)
+        print(
+            f"error: --live reads Okta with the API token in ${TOKEN_VARIABLE} (or a service app: "
+            f"${CLIENT_ID_VARIABLE} and ${PRIVATE_KEY_FILE_VARIABLE}); set it",
+            file=sys.stderr,
+        )
+        return 2
+    from outsystems_okta.reconcile.credentials import token_problem
+
+    problem = token_problem(token)
+    if problem is not None:
+        # As the operator says it (never quoting the token): a 200 KB value must not reach Okta.
+        print(f"error: ${TOKEN_VARIABLE} is not an Okta API token ({problem})", file=sys.stderr)
         return 2
     if args.org_url is not None and not patterns.ORG_URL.fits(args.org_url):
         print(f"error: --org-url {args.org_url!r} {patterns.ORG_URL.message}", file=sys.stderr)
@@ -145,9 +190,18 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
                 file=sys.stderr,
             )
             return 2
-        jobs.append((doc, org_url))
+        try:
+            credentials = (
+                service_app(client_id, pem, os.environ.get(KEY_ID_VARIABLE) or None, read_scopes_for(spec))
+                if client_id
+                else token
+            )
+        except InvalidCredentials as exc:  # its message names the problem, never the key
+            print(f"error: ${PRIVATE_KEY_FILE_VARIABLE}: {exc}", file=sys.stderr)
+            return 2
+        jobs.append((doc, org_url, credentials))
     try:
-        previews = asyncio.run(_previews(jobs, token))
+        previews = asyncio.run(_previews(jobs))
     except ValueError as exc:  # a token the client refuses to send; its message never holds the token
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -161,13 +215,13 @@ def _plan_live(args: argparse.Namespace, resources: list[dict[str, Any]]) -> int
     return 0
 
 
-async def _previews(jobs: list[tuple[dict[str, Any], str]], token: str) -> list[Any]:
+async def _previews(jobs: list[tuple[dict[str, Any], str, Any]]) -> list[Any]:
     from outsystems_okta.okta import read_only_client
     from outsystems_okta.reconcile import Options, Resource
     from outsystems_okta.reconcile.preview import preview
 
     results = []
-    for doc, org_url in jobs:
+    for doc, org_url, token in jobs:
         meta = doc.get("metadata") or {}
         resource = Resource(
             namespace=str(meta.get("namespace") or "default"),
@@ -372,7 +426,9 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--live",
         action="store_true",
-        help=f"read the Okta org (GET only, token from ${TOKEN_VARIABLE}) and print, per app, what a "
+        help=f"read the Okta org (GET only, token from ${TOKEN_VARIABLE}, or a service app from "
+        f"${CLIENT_ID_VARIABLE}, ${PRIVATE_KEY_FILE_VARIABLE} and ${KEY_ID_VARIABLE}) and print, per app, "
+        "what a "
         "reconcile would create or change, field by field, and the group assignments; feed it "
         "`kubectl get osokta NAME -o yaml` to start from the apps the resource already manages",
     )

@@ -131,6 +131,21 @@ def test_plan_cross_field_error(tmp_path: Path, capsys: pytest.CaptureFixture[st
     )
 
 
+def test_plan_refuses_a_name_the_crd_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long_name = "f" * 64
+    text = VALID.replace("name: factory", f"name: {long_name}").replace("{name: okta-api}", "{name: out}")
+    text += "  secretName: out\n"
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, text))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        f"error: {long_name}: metadata.name must be at most 63 characters: the operator puts it in a label "
+        "on the output Secret (64 characters)",
+        f"error: {long_name}: the output Secret (spec.secretName, default <metadata.name>-lifetime) must not "
+        "be the credentials Secret (spec.okta.credentialsSecretRef.name): both are 'out'",
+    ]
+
+
 def test_plan_without_a_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = "apiVersion: okta.outsystems.dev/v1alpha1\nkind: OutSystemsOktaIntegration\nmetadata: {name: x}\n"
     code, _, err = run(capsys, "plan", "-f", write(tmp_path, text))
@@ -351,7 +366,34 @@ def test_live_without_a_token_exits_2_and_reads_nothing(
     monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
     code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
     assert (code, out) == (2, "")
-    assert err == "error: --live reads Okta with the API token in $OKTA_API_TOKEN; set it\n"
+    assert err == (
+        "error: --live reads Okta with the API token in $OKTA_API_TOKEN (or a service app: "
+        "$OKTA_CLIENT_ID and $OKTA_PRIVATE_KEY_FILE); set it\n"
+    )
+
+
+def test_live_with_a_client_id_needs_a_readable_pem_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OKTA_API_TOKEN", raising=False)
+    monkeypatch.delenv("OKTA_PRIVATE_KEY_FILE", raising=False)
+    monkeypatch.setenv("OKTA_CLIENT_ID", "0oaSERVICE")
+    file = write(tmp_path, VALID)
+    code, out, err = run(capsys, "plan", "-f", file, "--live")
+    assert (code, out) == (2, "")
+    assert err == "error: $OKTA_CLIENT_ID needs the PEM key's path in $OKTA_PRIVATE_KEY_FILE\n"
+
+    monkeypatch.setenv("OKTA_PRIVATE_KEY_FILE", str(tmp_path / "missing.pem"))
+    code, _, err = run(capsys, "plan", "-f", file, "--live")
+    assert code == 2 and "cannot read" in err and "missing.pem" in err
+
+    not_a_key = tmp_path / "key.pem"
+    not_a_key.write_text("-----BEGIN PRIVATE KEY-----\nTOPSECRETBYTES\n-----END PRIVATE KEY-----\n")
+    monkeypatch.setenv("OKTA_PRIVATE_KEY_FILE", str(not_a_key))
+    code, out, err = run(capsys, "plan", "-f", file, "--live")
+    assert (code, out) == (2, "")
+    assert "$OKTA_PRIVATE_KEY_FILE: privateKey is not an unencrypted PEM private key" in err
+    assert "TOPSECRETBYTES" not in err
 
 
 def test_live_with_a_blank_token_is_no_token(
@@ -412,4 +454,24 @@ def test_live_with_a_token_the_client_cannot_send_exits_2_without_echoing_it(
     monkeypatch.setenv("OKTA_API_TOKEN", token)
     code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
     assert (code, out) == (2, "")
-    assert "token must be" in err and token not in err
+    assert err == "error: $OKTA_API_TOKEN is not an Okta API token (it has spaces or control characters)\n"
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("00token-é-0123456789", "it has characters that are not ASCII"),
+        ("00" + "x" * 200_000, "200002 characters"),
+    ],
+)
+def test_live_with_a_non_ascii_or_huge_token_exits_2_before_reading(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    token: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv("OKTA_API_TOKEN", token)
+    code, out, err = run(capsys, "plan", "-f", write(tmp_path, VALID), "--live")
+    assert (code, out) == (2, "")
+    assert problem in err and token not in err

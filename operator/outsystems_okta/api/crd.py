@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from outsystems_okta.api import names
 from outsystems_okta.api.constants import GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION
 from outsystems_okta.api.spec import IntegrationSpec
 from outsystems_okta.api.status import IntegrationStatus
@@ -141,6 +142,8 @@ def custom_resource_definition() -> dict[str, Any]:
                                 "needs into a Secret."
                             ),
                             "required": ["spec"],
+                            # Rules that need metadata.name (see names.py).
+                            "x-kubernetes-validations": names.cel_rules(),
                             "properties": {
                                 "apiVersion": {"type": "string"},
                                 "kind": {"type": "string"},

@@ -145,6 +145,35 @@ APP_ID = Shape(
     max_length=100,
 )
 
+# A name a person reads in the Okta admin console: an app's label, a group's name. Okta refuses a blank
+# label ("The field cannot be left blank", E0000001) and a group name with a space around it is never
+# the group an admin sees: refused here, so the second app's create cannot fail after the first's.
+# Neither leading nor trailing whitespace, no control characters (a newline, a tab): [\x00-\x20\x7f]
+# is written out because RE2's \s and Python's differ.
+_PRINTED = "[^\\x00-\\x1f\\x7f]"
+_PRINTED_NOT_SPACE = "[^\\x00-\\x20\\x7f]"
+_DISPLAY_NAME = f"^{_PRINTED_NOT_SPACE}({_PRINTED}*{_PRINTED_NOT_SPACE})?$"
+
+# Okta's limit on an app label: 1 to 100 characters (notes/okta-api.md: Apps API, `label`).
+APP_LABEL = Shape(
+    pattern=_DISPLAY_NAME,
+    message=(
+        "must be a label like OutSystems Consoles: not blank, no space at either end, no line breaks, "
+        "tabs or other control characters, at most 100 characters"
+    ),
+    max_length=100,
+)
+
+# An Okta group name (profile.name), matched exactly: 1 to 255 characters.
+GROUP_NAME = Shape(
+    pattern=_DISPLAY_NAME,
+    message=(
+        "must be an Okta group name like OutSystems Developers: not blank, no space at either end, no "
+        "line breaks, tabs or other control characters"
+    ),
+    max_length=255,
+)
+
 SHAPES: dict[str, Shape] = {
     "hostname": HOSTNAME,
     "environment name": ENV_NAME,
@@ -153,6 +182,8 @@ SHAPES: dict[str, Shape] = {
     "Secret name": SECRET_NAME,
     "Secret key": SECRET_KEY,
     "Okta app id": APP_ID,
+    "app label": APP_LABEL,
+    "group name": GROUP_NAME,
 }
 
 

@@ -81,13 +81,17 @@ class AccessPolicyMode(StrEnum):
 
 
 class CredentialsSecretRef(_Model):
-    """A Secret in the resource's own namespace that holds an Okta API token."""
+    """A Secret in the resource's own namespace that holds an Okta API token or an OAuth service app."""
 
     name: SecretName = Field(description="Name of the Secret, in the same namespace as this resource.")
     key: Annotated[str, Field(**patterns.shaped(patterns.SECRET_KEY)), _shape_check(patterns.SECRET_KEY)] = (
         Field(
             default="apiToken",
-            description="Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`).",
+            description=(
+                "Key in the Secret whose value is an Okta API token (sent as `Authorization: SSWS`). "
+                "Not used when the Secret has `clientId` (an OAuth service app: `clientId`, `privateKey`, "
+                "optional `keyId`)."
+            ),
         )
     )
 
@@ -120,7 +124,10 @@ class OktaSpec(_Model):
     )
     credentials_secret_ref: CredentialsSecretRef = Field(
         alias="credentialsSecretRef",
-        description="Secret (same namespace) holding the Okta API token the operator uses.",
+        description=(
+            "Secret (same namespace) holding the operator's Okta credentials: an OAuth 2.0 service app "
+            "(keys clientId, privateKey, optional keyId; recommended by Okta) or an API token."
+        ),
     )
     sign_in_policy_id: (
         Annotated[str, Field(**patterns.shaped(SIGN_IN_POLICY_ID)), _shape_check(SIGN_IN_POLICY_ID)] | None
@@ -164,7 +171,7 @@ class Environment(_Model):
     hostname: Hostname = Field(description="Host name of the environment, like dev.acme.com.")
 
 
-GroupName = Annotated[str, Field(min_length=1, max_length=255)]
+GroupName = Annotated[str, Field(**patterns.shaped(patterns.GROUP_NAME)), _shape_check(patterns.GROUP_NAME)]
 
 
 class Access(_Model):
@@ -198,7 +205,16 @@ class Access(_Model):
         return self
 
 
-AppLabel = Annotated[str, Field(min_length=1, max_length=100)]
+# The CEL rule comes with `_label_schema`: pydantic cannot merge a dict `json_schema_extra` here with
+# the fields' callable one.
+AppLabel = Annotated[str, Field(max_length=patterns.APP_LABEL.max_length), _shape_check(patterns.APP_LABEL)]
+
+
+def _label_schema(schema: dict[str, Any]) -> None:
+    _no_schema_default(schema)
+    schema["x-kubernetes-validations"] = [patterns.APP_LABEL.cel_rule()]
+
+
 AppId = Annotated[str, Field(**patterns.shaped(patterns.APP_ID)), _shape_check(patterns.APP_ID)]
 
 # Role names as status and the ownership marker spell them, to the spec's field names.
@@ -214,7 +230,7 @@ class AppLabels(_Model):
             "Label of the Web app used by the OutSystems consoles (Service Center, LifeTime). Default: "
             "OutSystems Consoles for an app the operator creates; an adopted app keeps its own label."
         ),
-        json_schema_extra=_no_schema_default,
+        json_schema_extra=_label_schema,
     )
     development_tools: AppLabel = Field(
         default=DEFAULT_TOOLS_LABEL,
@@ -223,7 +239,7 @@ class AppLabels(_Model):
             "Label of the Native app used by Service Studio and Integration Studio. Default: OutSystems "
             "Development Tools for an app the operator creates; an adopted app keeps its own label."
         ),
-        json_schema_extra=_no_schema_default,
+        json_schema_extra=_label_schema,
     )
 
     def is_set(self, role: str) -> bool:

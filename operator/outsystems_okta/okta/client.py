@@ -6,7 +6,8 @@ and rules come and go as our own typed models (`access_policies`), which keep un
 same reason.
 
 Safety rules this module enforces:
-- the SSWS token is attached per request, only to URLs on the configured org (scheme, host, port);
+- the credentials (an SSWS token or an OAuth service app, `credentials` and `auth`) are attached per
+  request, only to URLs on the configured org (scheme, host, port);
   redirects are never followed and pagination links to another origin are refused;
 - the token never appears in an exception message, a repr or a log line (no request headers are logged);
 - `create_app` and `create_client_secret` (the non-idempotent calls) are not retried once the request may
@@ -33,7 +34,9 @@ from pydantic import BaseModel, ValidationError
 from outsystems_okta import __version__
 
 from .access_policies import AccessPolicy, AccessPolicyRule
+from .auth import TOKEN_PATH, DPoPKey, TokenCache, auth_for
 from .buckets import bucket_for
+from .credentials import Credentials, SswsToken, as_credentials
 from .errors import (
     OktaAmbiguousError,
     OktaError,
@@ -67,23 +70,6 @@ class _Op:
     idempotent: bool = True
 
 
-class _Secret:
-    """Holds the token; its repr never shows it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<redacted>"
-
-    __str__ = __repr__
-
-
 def _normalize_org_url(org_url: str) -> str:
     url = org_url.strip().rstrip("/")
     parts = urlsplit(url)
@@ -98,12 +84,6 @@ def _normalize_org_url(org_url: str) -> str:
     except ValueError as exc:
         raise ValueError(f"org_url has an invalid port: {org_url!r}") from exc
     return url
-
-
-def _check_token(token: str) -> None:
-    if not token or any(ch.isspace() or not ch.isprintable() or not ch.isascii() for ch in token):
-        # Never echo the value: it is a credential.
-        raise ValueError("token must be a non-empty printable ASCII string without whitespace")
 
 
 def _seg(value: str, what: str) -> str:
@@ -134,7 +114,7 @@ class OktaClient:
     def __init__(
         self,
         org_url: str,
-        token: str,
+        token: str | Credentials,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 30.0,
@@ -143,13 +123,23 @@ class OktaClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
+        token_cache: TokenCache | None = None,
+        dpop_key: DPoPKey | None = None,
         pacing: Pacing | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be > 0")
         self._org_url = _normalize_org_url(org_url)
-        _check_token(token)
-        self._token = _Secret(token)
+        try:
+            self._credentials = as_credentials(token)  # a bare string is an SSWS token
+        except ValueError:
+            raise ValueError("token must be a non-empty printable ASCII string without whitespace") from None
+        options: dict[str, Any] = {"clock": clock, "dpop_key": dpop_key}
+        if token_cache is not None:
+            options["cache"] = token_cache
+        self._auth = auth_for(
+            self._credentials, self._org_url, **({} if isinstance(self._credentials, SswsToken) else options)
+        )
         self._retry = retry
         self._on_response = on_response
         self._sleep = sleep
@@ -471,7 +461,9 @@ class OktaClient:
     # -- machinery ---------------------------------------------------------------------------------
 
     def _redact(self, text: str) -> str:
-        token = self._token.reveal()
+        if not isinstance(self._credentials, SswsToken):
+            return text  # a service app's key never goes on the wire; its access tokens stay in auth
+        token = self._credentials.token
         if len(token) >= _MIN_REDACTED_LEN and token in text:
             return text.replace(token, "<redacted>")
         return text
@@ -518,7 +510,7 @@ class OktaClient:
         attempt = 0
         while True:
             attempt += 1
-            headers = {"Authorization": f"SSWS {self._token.reveal()}"}
+            headers: dict[str, str] = {}
             if attempt > 1:
                 headers["X-Okta-Retry-Count"] = str(attempt - 1)
                 if retry_for:
@@ -533,6 +525,7 @@ class OktaClient:
             paced = 0.0 if self._pacer is None else await self._pacer.acquire(bucket, op.name)
             started = time.monotonic()
             try:
+                # The auth flow adds Authorization (and DPoP), getting an access token first if need be.
                 response = await self._send(request, bucket)
             except httpx.RequestError as exc:
                 self._emit(
@@ -609,8 +602,11 @@ class OktaClient:
                 continue
 
             if 500 <= status <= 599:
-                maybe_applied = maybe_applied or may_mutate
-                if not op.idempotent or attempt >= policy.max_attempts:
+                # A service app's token request failed (auth.py returns its answer): the call itself was
+                # never sent, so even a create may be retried and nothing may have been applied.
+                token_only = response.request.url.path == TOKEN_PATH and response.request is not request
+                maybe_applied = maybe_applied or (may_mutate and not token_only)
+                if (not op.idempotent and not token_only) or attempt >= policy.max_attempts:
                     raise self._error(op, response, maybe_applied=maybe_applied)
                 delay = policy.backoff_delay(attempt, self._rng())
                 logger.warning(
@@ -633,9 +629,9 @@ class OktaClient:
     async def _send(self, request: httpx.Request, bucket: str) -> httpx.Response:
         """Send, and tell the pacer (when there is one) what came back, or that nothing did."""
         if self._pacer is None:
-            return await self._http.send(request)
+            return await self._http.send(request, auth=self._auth)
         try:
-            response = await self._http.send(request)
+            response = await self._http.send(request, auth=self._auth)
         except BaseException:  # cancellation included: the slot must come back
             self._pacer.release(bucket)
             raise

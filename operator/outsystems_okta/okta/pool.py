@@ -1,23 +1,26 @@
-"""Long-lived Okta clients, one per org and token, shared by every reconcile pass.
+"""Long-lived Okta clients, one per org and credentials, shared by every reconcile pass.
 
 A client per pass would build a fresh TLS context and connection pool each time: slower, a new TLS
 handshake with Okta for every pass, and memory the allocator does not give back. The pool keys on the
-org URL and a digest of the token (a rotated token gets a new client) and closes the clients it evicts
+org URL and a digest of the credentials (a rotated token or key gets a new client; the key itself is
+never part of a dict key that could end up in a log) and closes the clients it evicts
 once nobody uses them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from .client import OktaClient
+from .credentials import Credentials, as_credentials
 
 
 class OktaClientPool:
-    def __init__(self, factory: Callable[[str, str], OktaClient], max_clients: int = 32) -> None:
+    def __init__(
+        self, factory: Callable[[str, str | Credentials], OktaClient], max_clients: int = 32
+    ) -> None:
         self._factory = factory
         self._max = max_clients
         self._clients: OrderedDict[tuple[str, str], OktaClient] = OrderedDict()
@@ -28,8 +31,8 @@ class OktaClientPool:
         return len(self._clients)
 
     @asynccontextmanager
-    async def connect(self, org_url: str, token: str) -> AsyncIterator[OktaClient]:
-        key = (org_url, hashlib.sha256(token.encode()).hexdigest())
+    async def connect(self, org_url: str, token: str | Credentials) -> AsyncIterator[OktaClient]:
+        key = (org_url, as_credentials(token).digest)
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = self._factory(org_url, token)

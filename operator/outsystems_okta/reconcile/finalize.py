@@ -12,7 +12,7 @@ from outsystems_okta.okta.errors import OktaError, OktaForbiddenError, OktaNotFo
 from outsystems_okta.plan.apps import select_owned
 from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.reconcile import managed_policy
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.credentials import CredentialsError, is_insecure, read_credentials
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.outcome import (
     EXTERNAL_FIX_DELAY,
@@ -143,7 +143,11 @@ async def finalize(
         message = "Cannot delete the Okta apps over plain http; set deletionPolicy: Orphan to release"
         return blocked(message, Reason.INSECURE_ORG_URL, None)
     ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError as exc:
+        message = f"Cannot delete the Okta apps: {exc}"
+        return blocked(message, Reason.OKTA_AUTH_FAILED, None)
     if token is None:
         if namespaces is not None and await namespaces.terminating(resource.namespace):
             # The namespace is being deleted and took the credentials with it: nothing can bring them
@@ -161,10 +165,6 @@ async def finalize(
             "restore it or set deletionPolicy: Orphan"
         )
         return blocked(message, Reason.CREDENTIALS_NOT_FOUND, None)
-
-    if not valid_token(token):
-        message = f"Cannot delete the Okta apps: the value in Secret {ref.name!r} is not an Okta API token"
-        return blocked(message, Reason.OKTA_AUTH_FAILED, None)
 
     owner = Owner(resource.namespace, resource.name, resource.uid)
     desired = desired_apps(spec, owner)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from outsystems_okta.api.spec import AccessPolicyMode, IntegrationSpec, SpecError, parse_spec
+from outsystems_okta.okta.credentials import Credentials
 from outsystems_okta.okta.errors import OktaError
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.plan.drift import DriftItem, access_policy_drift, drift_items
@@ -29,7 +30,7 @@ from outsystems_okta.plan.managed_policy import (
 from outsystems_okta.plan.preview import AppPreview, Preview
 from outsystems_okta.reconcile import managed_policy
 from outsystems_okta.reconcile.context import PassContext
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.credentials import CredentialsError, is_insecure, read_credentials
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, classify
@@ -59,7 +60,7 @@ class Ready:
     """What a read-only pass needs before it can read Okta: a valid spec and a usable token."""
 
     spec: IntegrationSpec
-    token: str
+    token: Credentials
 
 
 async def prepare(resource: Resource, secrets: SecretStore, options: Options) -> Ready | None:
@@ -74,9 +75,11 @@ async def prepare(resource: Resource, secrets: SecretStore, options: Options) ->
         return None
     if is_insecure(spec) and not options.allow_insecure_loopback:
         return None
-    ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
-    if token is None or not valid_token(token):
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError:
+        return None
+    if token is None:
         return None
     return Ready(spec, token)
 

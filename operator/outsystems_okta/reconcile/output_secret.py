@@ -17,16 +17,18 @@ def owned_secret(secret: Mapping[str, Any], uid: str) -> bool:
     return any(o.get("uid") == uid for o in owners)
 
 
+def conflict_message(name: str) -> str:
+    return (
+        f"Secret {name!r} exists and is not owned by this resource; choose another spec.secretName "
+        "or delete that Secret"
+    )
+
+
 async def read_current(ctx: PassContext, name: str) -> dict[str, Any] | None:
     """The Secret under `name` if it is ours or absent; a Secret someone else owns is a conflict."""
     existing = await ctx.secrets.read(ctx.resource.namespace, name)
     if existing is not None and not owned_secret(existing, ctx.resource.uid):
-        raise Failure(
-            Reason.SECRET_CONFLICT,
-            f"Secret {name!r} exists and is not owned by this resource; choose another spec.secretName "
-            "or delete that Secret",
-            EXTERNAL_FIX_DELAY,
-        )
+        raise Failure(Reason.SECRET_CONFLICT, conflict_message(name), EXTERNAL_FIX_DELAY)
     return existing
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from outsystems_okta.okta.access_policies import AccessPolicy, AccessPolicyRule
+from outsystems_okta.okta.credentials import Credentials
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,9 @@ class OktaApi(Protocol):
 
 
 class OktaConnector(Protocol):
-    """Opens an Okta client for an org and token (an async context manager closes it)."""
+    """Opens an Okta client for an org and credentials (an async context manager closes it)."""
 
-    def __call__(self, org_url: str, token: str) -> AbstractAsyncContextManager[OktaApi]: ...
+    def __call__(self, org_url: str, token: str | Credentials) -> AbstractAsyncContextManager[OktaApi]: ...
 
 
 class SecretStore(Protocol):

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any, NoReturn
 
 from outsystems_okta.okta.access_policies import AccessPolicy, AccessPolicyRule
+from outsystems_okta.okta.credentials import Credentials
 from outsystems_okta.reconcile.ports import OktaApi, OktaConnector, SecretStore
 
 
@@ -122,7 +123,7 @@ def read_only_connector(connect: OktaConnector) -> OktaConnector:
     """`connect`, handing out read-only clients."""
 
     @asynccontextmanager
-    async def connect_read_only(org_url: str, token: str) -> AsyncIterator[OktaApi]:
+    async def connect_read_only(org_url: str, token: str | Credentials) -> AsyncIterator[OktaApi]:
         async with connect(org_url, token) as client:
             yield ReadOnlyOkta(client)
 

@@ -14,7 +14,7 @@ from outsystems_okta.api.spec import SpecError, parse_spec
 from outsystems_okta.blueprint import marker_of
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.apps import released_body
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.credentials import CredentialsError, is_insecure, read_credentials
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.ports import EventSink, OktaApi, OktaConnector, Resource, SecretStore
 
@@ -101,9 +101,12 @@ async def release(
     if is_insecure(spec) and not options.allow_insecure_loopback:
         return left("orgUrl is plain http")
     ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
-    if token is None or not valid_token(token):
-        return left(f"no Okta API token in Secret {ref.name!r}")
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError:
+        token = None
+    if token is None:
+        return left(f"no usable Okta credentials in Secret {ref.name!r}")
     async with connect(spec.okta.base_url, token) as okta:
         try:
             present = await _release_all(okta, resource, recorded, adopted, events)

@@ -17,13 +17,18 @@ from outsystems_okta.plan.access import groups_not_found
 from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
-from outsystems_okta.reconcile import access_policies, output_secret
+from outsystems_okta.reconcile import access_policies, output_secret, preflight
 from outsystems_okta.reconcile import rotation as client_secret_rotation
 from outsystems_okta.reconcile.access import GroupAccess
 from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
-from outsystems_okta.reconcile.credentials import is_insecure, read_token, valid_token
+from outsystems_okta.reconcile.credentials import (
+    CredentialsError,
+    is_insecure,
+    missing_message,
+    read_credentials,
+)
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe
 from outsystems_okta.reconcile.outcome import (
@@ -170,6 +175,9 @@ async def reconcile(
         spec = parse_spec(resource.spec)
     except SpecError as exc:
         return failed(Reason.INVALID_SPEC, f"Invalid spec: {exc}", None, {})
+    refusal = preflight.check_names(resource, spec)
+    if refusal is not None:
+        return failed(refusal.reason, refusal.message, refusal.retry_after, {})
     if is_insecure(spec) and not options.allow_insecure_loopback:
         return failed(
             Reason.INSECURE_ORG_URL,
@@ -179,23 +187,20 @@ async def reconcile(
             {},
         )
     ref = spec.okta.credentials_secret_ref
-    token = await read_token(secrets, resource.namespace, ref.name, ref.key)
+    try:
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+    except CredentialsError as exc:
+        return failed(Reason.OKTA_AUTH_FAILED, str(exc), EXTERNAL_FIX_DELAY, {})
     if token is None:
         return failed(
             Reason.CREDENTIALS_NOT_FOUND,
-            f"Secret {ref.name!r} with key {ref.key!r} not found in namespace {resource.namespace!r}",
+            await missing_message(secrets, resource.namespace, ref.name, ref.key),
             EXTERNAL_FIX_DELAY,
             {},
         )
-
-    if not valid_token(token):
-        return failed(
-            Reason.OKTA_AUTH_FAILED,
-            f"The value of key {ref.key!r} in Secret {ref.name!r} is not an Okta API token (it has spaces or "
-            "control characters); store the bare token",
-            EXTERNAL_FIX_DELAY,
-            {},
-        )
+    refusal = await preflight.check_output_secret(resource, spec, secrets)
+    if refusal is not None:
+        return failed(refusal.reason, refusal.message, refusal.retry_after, {})
     async with connect(spec.okta.base_url, token) as okta:
         ctx = PassContext(resource, spec, okta, secrets, events, options, status_store, restored)
         access = GroupAccess(ctx)

@@ -8,6 +8,7 @@ from .hooks import hook_errors, hooks
 from .httpio import RUNTIME
 from .middleware import okta_api
 from .oauth_routes import oauth_log, oauth_routes
+from .org_token_routes import org_token_routes
 from .policy_routes import policy_routes
 from .routes import routes
 from .runtime import Runtime
@@ -18,6 +19,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app[RUNTIME] = runtime
     app.add_routes(routes)
     app.add_routes(policy_routes)
+    app.add_routes(org_token_routes)  # before /oauth2/{authServerId}/...: the org server has no id
     app.add_routes(oauth_routes)
     app.add_routes(hooks)
     return app

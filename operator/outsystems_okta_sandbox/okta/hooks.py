@@ -21,6 +21,9 @@ PUT    /__sandbox/authorization-servers/{id}/policies
 POST   /__sandbox/authorization-servers/{id}/status   {"status": "ACTIVE" | "INACTIVE"}
 POST   /__sandbox/features        {"apiAccessManagement": false, "identityEngine": false} (either optional)
                                   → what the org's plan now includes (until the next reset)
+POST   /__sandbox/service-apps    {"clientId": "0oa...", "jwk": {public JWK, "kid" optional},
+                                   "scopes": ["okta.apps.read", ...]} → an API service app that
+                                  may get tokens (private_key_jwt + DPoP, /oauth2/v1/token) with those scopes
 POST   /__sandbox/sign-in-policies  {"name": "...", "description": "..."} → a new app sign-in policy
 POST   /__sandbox/apps/{appId}/secrets/{secretId}/created  {"created": "2026-01-01T00:00:00Z"}
                                   → the client secret, now made then (for a schedule by secret age)
@@ -245,6 +248,19 @@ async def set_features(request: web.Request) -> web.Response:
         identity_engine=_optional_bool(data, "identityEngine"),
     )
     return web.json_response(features)
+
+
+@hooks.post("/__sandbox/service-apps")
+async def add_service_app(request: web.Request) -> web.Response:
+    data = await _payload(request)
+    client_id, jwk, scopes = data.get("clientId"), data.get("jwk"), data.get("scopes", [])
+    if not isinstance(client_id, str) or not client_id:
+        raise HookError("'clientId' is required")
+    if not isinstance(jwk, dict):
+        raise HookError("'jwk' must be a JSON object (a public JWK)")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise HookError("'scopes' must be a list of strings")
+    return web.json_response(runtime(request).add_service_app(client_id, jwk, scopes))
 
 
 @hooks.post("/__sandbox/sign-in-policies")

@@ -17,6 +17,7 @@ from .ids import random_token
 from .org_features import feature_not_enabled
 from .ratelimit import Decision, bucket_for
 from .recording import RecordedRequest
+from .service_apps import DPoPRefused
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -75,7 +76,17 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         record.request_body = recorded_body(parsed)
         if rt.faults.latency > 0:
             await asyncio.sleep(rt.faults.latency)
-        if request.headers.get(hdrs.AUTHORIZATION) != f"SSWS {rt.token}":
+        authorization = request.headers.get(hdrs.AUTHORIZATION, "")
+        if authorization[:5].lower() == "dpop ":
+            # An API service app's access token: proof, binding and scope checked (service_apps).
+            rt.org_auth.authenticate(
+                authorization,
+                request.headers.get("DPoP"),
+                request.method,
+                rt.base_url + request.rel_url.raw_path,
+                request.path,
+            )
+        elif authorization != f"SSWS {rt.token}":
             raise errors.invalid_token()
         if _needs_length(request):
             raise errors.length_required()
@@ -97,6 +108,11 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
             raise _translate(exc, request) from exc
     except OktaError as error:
         response = error_response(request, error)
+    except DPoPRefused as refused:
+        response = error_response(request, refused.error)
+        response.headers[hdrs.WWW_AUTHENTICATE] = refused.challenge
+        if refused.nonce is not None:
+            response.headers["DPoP-Nonce"] = refused.nonce
     except Exception as exc:  # a sandbox bug: answer like Okta's 500 and keep the traceback in the log
         logger.exception("Okta sandbox failed on %s %s", request.method, request.path)
         response = error_response(request, OktaError(500, "E0000009", "Internal Server Error", [repr(exc)]))

@@ -13,6 +13,7 @@ from .faults import FaultInjector, FaultRule, LossRule, Selector
 from .org_features import OrgFeatures
 from .ratelimit import RateLimiter
 from .recording import OAuthExchange, RecordedRequest
+from .service_apps import OrgAuthServer
 from .state import SandboxState
 from .users import SeedUser
 
@@ -37,6 +38,8 @@ class Runtime:
         self.limiter = RateLimiter(rate_limit_per_minute, window_seconds)
         self.requests: list[RecordedRequest] = []
         self.oauth_requests: list[OAuthExchange] = []
+        # API service apps and their tokens: configuration like `token`, so `reset()` keeps them.
+        self.org_auth = OrgAuthServer()
         self.base_url = ""
 
     # ---- hooks ----------------------------------------------------------------------------------
@@ -81,6 +84,10 @@ class Runtime:
         self.clear_requests()
         per_minute, window = self._initial_rate
         self.limiter.configure(per_minute, window_seconds=window)
+
+    def add_service_app(self, client_id: str, jwk: dict[str, Any], scopes: Sequence[str]) -> dict[str, Any]:
+        record = self.org_auth.register(client_id, jwk, list(scopes))
+        return {"clientId": record.client_id, "keys": record.keys, "scopes": sorted(record.scopes)}
 
     def add_group(self, name: str, description: str | None = None) -> dict[str, Any]:
         return render.group(self.state.add_group(name, description), self.base_url)

@@ -13,6 +13,7 @@ from .app import build_app
 from .org_features import OrgFeatures
 from .recording import OAuthExchange, RecordedRequest
 from .runtime import Runtime
+from .service_apps import OrgAuthServer
 from .state import SandboxState
 from .users import SeedUser
 
@@ -187,6 +188,16 @@ class OktaSandbox:
         return self._runtime.set_features(
             api_access_management=api_access_management, identity_engine=identity_engine
         )
+
+    @property
+    def org_auth(self) -> OrgAuthServer:
+        """The org authorization server: service apps, issued tokens, nonces."""
+        return self._runtime.org_auth
+
+    def add_service_app(self, client_id: str, jwk: dict[str, Any], scopes: Sequence[str]) -> dict[str, Any]:
+        """Register an API service app (public JWK, granted `okta.*` scopes) for `private_key_jwt`;
+        another call for the same client adds a key and replaces the scopes."""
+        return self._runtime.add_service_app(client_id, jwk, scopes)
 
     def add_sign_in_policy(self, name: str, description: str = "") -> dict[str, Any]:
         """A new app sign-in policy (ACCESS_POLICY, id rst...); returns its Policy JSON."""

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from tests.integration.deploy.kustomize import kubectl_path
 
-from outsystems_okta.api import patterns, uri_shapes
+from outsystems_okta.api import names, patterns, uri_shapes
 from outsystems_okta.api.app_options import SIGN_IN_POLICY_ID
 from outsystems_okta.api.constants import GROUP, KIND
 from outsystems_okta.cli import parser
@@ -414,7 +414,7 @@ def test_examples_are_valid(path: str, document: dict[str, Any]) -> None:
         (lambda s: s["okta"].update(orgUrl="http://acme.okta.com"), "okta.orgUrl"),
         (lambda s: s["environments"][0].update(name="Dev"), "environments[0].name"),
         (lambda s: s.update(deletionPolicy="Keep"), "deletionPolicy"),
-        (lambda s: s["access"].update(groups=[""]), "access.groups.0"),
+        (lambda s: s["access"].update(groups=[""]), "access.groups"),
     ],
     ids=["no-environments", "plain-http-org", "uppercase-name", "unknown-policy", "empty-group"],
 )
@@ -450,6 +450,12 @@ def test_the_crd_declares_the_expected_cel_rules_and_they_compile() -> None:
         ("spec.adopt.consolesAppId", patterns.APP_ID.message),
         ("spec.adopt.developmentToolsAppId", patterns.APP_ID.message),
         ("spec.okta.signInPolicyId", SIGN_IN_POLICY_ID.message),
+        ("spec.appLabels.consoles", patterns.APP_LABEL.message),
+        ("spec.appLabels.developmentTools", patterns.APP_LABEL.message),
+        ("spec.access.groups[*]", patterns.GROUP_NAME.message),
+        # At the root, where metadata.name is visible (api/names.py).
+        ("", names.NAME_TOO_LONG),
+        ("", names.SECRET_IS_CREDENTIALS),
         *(
             rule
             for field in ("extraRedirectUris", "extraPostLogoutRedirectUris")

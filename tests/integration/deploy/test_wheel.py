@@ -74,7 +74,15 @@ def test_metadata_declares_no_emulator_or_test_dependency(wheel: zipfile.ZipFile
         r.split(";")[0].split("=")[0].split("<")[0].split(">")[0].strip().lower()
         for r in message.get_all("Requires-Dist") or []
     ]
-    assert set(requires) == {"kopf", "kubernetes", "httpx", "pydantic", "pyyaml", "prometheus-client"}
+    assert set(requires) == {
+        "kopf",
+        "kubernetes",
+        "httpx",
+        "pydantic",
+        "pyyaml",
+        "prometheus-client",
+        "cryptography",
+    }
     assert not message.get_all("Provides-Extra")
     (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
     scripts = wheel.read(entry_points).decode()

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import ECKey
 from tests.integration.reconcile.test_adoption import hand_made
 from tests.integration.reconcile.test_reconcile_routine import (
     CONSOLES,
@@ -53,13 +56,18 @@ def manifest(
 
 
 async def plan_live(
-    world: World, tmp_path: Path, doc: dict[str, Any], *extra: str, token: str | None = TOKEN
+    world: World,
+    tmp_path: Path,
+    doc: dict[str, Any],
+    *extra: str,
+    token: str | None = TOKEN,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
     path = tmp_path / "integration.yaml"
     path.write_text(yaml.safe_dump(doc))
-    env = {k: v for k, v in os.environ.items() if k != "OKTA_API_TOKEN"}
+    environ = {k: v for k, v in os.environ.items() if k != "OKTA_API_TOKEN"} | (env or {})
     if token is not None:
-        env["OKTA_API_TOKEN"] = token
+        environ["OKTA_API_TOKEN"] = token
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -70,7 +78,7 @@ async def plan_live(
         "--live",
         "--allow-insecure-loopback",
         *extra,
-        env=env,
+        env=environ,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -211,8 +219,33 @@ async def test_a_refused_adoption_is_an_error_exit(world: World, tmp_path: Path)
 async def test_without_a_token_nothing_is_read(world: World, tmp_path: Path) -> None:
     code, out, err = await plan_live(world, tmp_path, manifest(spec_of(world)), token=None)
     assert (code, out) == (2, "")
-    assert err == "error: --live reads Okta with the API token in $OKTA_API_TOKEN; set it\n"
+    assert err == (
+        "error: --live reads Okta with the API token in $OKTA_API_TOKEN (or a service app: "
+        "$OKTA_CLIENT_ID and $OKTA_PRIVATE_KEY_FILE); set it\n"
+    )
     assert world.requests() == []
+
+
+async def test_a_service_app_plans_with_read_scopes_only(world: World, tmp_path: Path) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    (tmp_path / "key.pem").write_text(pem)
+    reads = ["okta.apps.read", "okta.groups.read", "okta.authorizationServers.read"]
+    world.sb.add_service_app("0oaPLANNER", ECKey.import_key(pem).as_dict(private=False), reads)
+    env = {"OKTA_CLIENT_ID": "0oaPLANNER", "OKTA_PRIVATE_KEY_FILE": str(tmp_path / "key.pem")}
+
+    code, out, err = await plan_live(world, tmp_path, manifest(spec_of(world), uid=None), token=None, env=env)
+
+    assert (code, err) == (0, "")
+    assert f"+ {CONSOLES}: create\n" in out
+    assert_read_only(world)
+    assert [(e.path, e.status) for e in world.sb.oauth_requests] == [
+        ("/oauth2/v1/token", 400),
+        ("/oauth2/v1/token", 200),
+    ]
+    assert "BEGIN" not in out + err
 
 
 async def test_a_rejected_token_is_reported_and_never_printed(world: World, tmp_path: Path) -> None:

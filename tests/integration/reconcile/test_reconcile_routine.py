@@ -1123,7 +1123,7 @@ async def test_finalize_orphan_never_blocks_the_deletion_when_okta_cannot_be_rea
             "Warning",
             "OktaMarkerLeft",
             f"Left Okta apps {cid}, {tid} in place (deletionPolicy Orphan) without removing this resource's "
-            "ownership marker (no Okta API token in Secret 'okta-api'); remove "
+            "ownership marker (no usable Okta credentials in Secret 'okta-api'); remove "
             "profile.outsystemsOktaOperator from them before another resource adopts them",
         )
     ]

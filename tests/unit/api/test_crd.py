@@ -391,6 +391,9 @@ SHAPED_FIELDS = {
     ".spec.adopt.consolesAppId": patterns.APP_ID,
     ".spec.adopt.developmentToolsAppId": patterns.APP_ID,
     ".spec.okta.signInPolicyId": SIGN_IN_POLICY_ID,
+    ".spec.appLabels.consoles": patterns.APP_LABEL,
+    ".spec.appLabels.developmentTools": patterns.APP_LABEL,
+    ".spec.access.groups[*]": patterns.GROUP_NAME,
     **{
         f".spec.{field}.{app}[*]": shape
         for field in ("extraRedirectUris", "extraPostLogoutRedirectUris")
@@ -401,7 +404,8 @@ SHAPED_FIELDS = {
 
 def test_cel_rules_only_where_expected() -> None:
     with_rules = sorted(p for p, n in ALL_NODES if "x-kubernetes-validations" in n)
-    assert with_rules == sorted([".spec", ".spec.environments", ".spec.adopt", *SHAPED_FIELDS])
+    # "": the root, whose rules see metadata.name (api/names.py).
+    assert with_rules == sorted(["", ".spec", ".spec.environments", ".spec.adopt", *SHAPED_FIELDS])
     for _, node in ALL_NODES:
         for rule in node.get("x-kubernetes-validations") or []:
             # `rule` and `message` only: messageExpression needs Kubernetes 1.27, reason and fieldPath
@@ -803,6 +807,9 @@ SHAPE_MISTAKES = [
     (".spec.adopt.consolesAppId", ("adopt", "consolesAppId"), "https://acme-admin.okta.com/admin/app/x"),
     (".spec.adopt.developmentToolsAppId", ("adopt", "developmentToolsAppId"), "servicestudio-client"),
     (".spec.okta.signInPolicyId", ("okta", "signInPolicyId"), "00p1a2b3c4d5e6f7g8h9"),
+    (".spec.appLabels.consoles", ("appLabels", "consoles"), " OutSystems Consoles"),
+    (".spec.appLabels.developmentTools", ("appLabels", "developmentTools"), "   "),
+    (".spec.access.groups[*]", ("access", "groups", 0), "OutSystems\tDevelopers"),
     (".spec.extraRedirectUris.consoles[*]", ("extraRedirectUris", "consoles", 0), "https://*.acme.com/cb"),
     (
         ".spec.extraRedirectUris.developmentTools[*]",
