@@ -93,6 +93,13 @@ def main() -> None:
     parser.add_argument("--integrations", type=int, default=20)
     parser.add_argument("--drift-interval", type=float, default=20.0)
     parser.add_argument("--adopt", action="store_true", help="each integration adopts two hand-made apps")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=1_000_000,
+        help="calls per minute of every Okta bucket (default: so many that the operator's pacing never "
+        "waits, so the figures are the operator's own; bench/budget.py measures pacing)",
+    )
     args = parser.parse_args()
     n = args.integrations
 
@@ -100,6 +107,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         Stack(Path(tmp), groups=["OutSystems IT"], drift_interval=args.drift_interval) as stack,
     ):
+        stack.okta.set_rate_limit(args.rate_limit)
         stack.install_crds(REPO / "crds")
         stack.ensure_namespace(NAMESPACE)
         stack.create_credentials(NAMESPACE)
