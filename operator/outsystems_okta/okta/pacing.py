@@ -105,8 +105,9 @@ class BudgetBook:
         state = self._buckets.get(bucket)
         self._done(bucket, state)
         if limit is None or remaining is None or reset is None or reset_in is None or limit <= 0:
-            if state is not None and not state.fresh:
-                # No headers this time, but the request still counted against the bucket.
+            if state is not None:
+                # No headers this time, but the request still counted against the bucket (in a window
+                # assumed fresh, `remaining` is our own count, so it goes down just the same).
                 state.remaining = max(state.remaining - 1, 0)
             return
         reset_in = max(reset_in, 0.0)

@@ -126,6 +126,17 @@ def test_an_answer_without_headers_still_counts_once_the_bucket_is_known() -> No
     assert usage.spent == 2
 
 
+def test_answers_without_headers_count_in_a_window_assumed_fresh() -> None:
+    book = BudgetBook(0.5)
+    go_through(book, APPS, now=0.0, limit=4, reset_in=10.0)
+    # The window ended; Okta's answers stop carrying headers: our own count still holds the share.
+    sent = 0
+    while book.take(APPS, 11.0) == 0 and sent <= 4:
+        sent += 1
+        book.observe(APPS, 11.0, limit=None, remaining=None, reset=None, reset_in=None)
+    assert sent == 2
+
+
 def test_pending_requests_count_before_their_answers() -> None:
     book = BudgetBook(0.5)
     assert book.take(APPS, 0.0) == 0
