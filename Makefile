@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SANDBOX := operator/outsystems_okta_sandbox
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(SANDBOX)/pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test demo sandbox bench lint typecheck architecture unit integration e2e crds release-manifests clean
+.PHONY: test demo sandbox bench bench-budget lint typecheck architecture unit integration e2e crds release-manifests clean
 
 # The product and, beside it, the sandbox (its own distribution) and the test tools (a dependency group).
 $(STAMP): pyproject.toml $(SANDBOX)/pyproject.toml
@@ -48,6 +48,10 @@ sandbox: $(STAMP)
 # Figures, not pass/fail: N integrations converging and one drift pass (see bench/).
 bench: $(STAMP)
 	$(BIN)/python bench/convergence.py --integrations 50
+
+# Issue 9's scenario: 100 integrations x 10 environments, one org, apps bucket 100 a minute (~15 minutes).
+bench-budget: $(STAMP)
+	$(BIN)/python bench/budget.py --integrations 100 --environments 10 --apps-limit 100 --window 60
 
 # Regenerate the checked-in CRD from the pydantic models.
 crds: $(STAMP)

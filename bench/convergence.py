@@ -60,7 +60,9 @@ def hand_made_apps(stack: Stack, index: int) -> dict[str, str]:
     return ids
 
 
-def spec(org_url: str, index: int, adopt: dict[str, str] | None = None) -> dict[str, Any]:
+def spec(
+    org_url: str, index: int, adopt: dict[str, str] | None = None, environments: int = 4
+) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "apiVersion": "okta.outsystems.dev/v1alpha1",
         "kind": "OutSystemsOktaIntegration",
@@ -68,7 +70,9 @@ def spec(org_url: str, index: int, adopt: dict[str, str] | None = None) -> dict[
         "spec": {
             "okta": {"orgUrl": org_url, "credentialsSecretRef": {"name": "okta-api"}},
             "lifetime": {"hostname": f"lifetime-{index}.acme.com"},
-            "environments": [{"name": f"env{e}", "hostname": f"env{e}-{index}.acme.com"} for e in range(4)],
+            "environments": [
+                {"name": f"env{e}", "hostname": f"env{e}-{index}.acme.com"} for e in range(environments)
+            ],
             "access": {"groups": ["OutSystems IT"]},
             "appLabels": {"consoles": f"Consoles {index}", "developmentTools": f"Tools {index}"},
         },
@@ -89,6 +93,13 @@ def main() -> None:
     parser.add_argument("--integrations", type=int, default=20)
     parser.add_argument("--drift-interval", type=float, default=20.0)
     parser.add_argument("--adopt", action="store_true", help="each integration adopts two hand-made apps")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=1_000_000,
+        help="calls per minute of every Okta bucket (default: so many that the operator's pacing never "
+        "waits, so the figures are the operator's own; bench/budget.py measures pacing)",
+    )
     args = parser.parse_args()
     n = args.integrations
 
@@ -96,6 +107,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as tmp,
         Stack(Path(tmp), groups=["OutSystems IT"], drift_interval=args.drift_interval) as stack,
     ):
+        stack.okta.set_rate_limit(args.rate_limit)
         stack.install_crds(REPO / "crds")
         stack.ensure_namespace(NAMESPACE)
         stack.create_credentials(NAMESPACE)

@@ -12,12 +12,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from outsystems_okta import __version__, logcontext
 from outsystems_okta.api.constants import KIND
 from outsystems_okta.peering import DEFAULT_LIFETIME, MIN_LIFETIME, Peering, start_priority
 from outsystems_okta.yamlio import YamlFileError, dump, read_documents
+
+if TYPE_CHECKING:
+    from outsystems_okta.okta import Pacing
 
 
 def _cmd_crd(args: argparse.Namespace) -> int:
@@ -248,6 +251,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if isinstance(peering, str):
         print(f"error: {peering}", file=sys.stderr)
         return 2
+    pacing = pacing_option(args)
+    if isinstance(pacing, str):
+        print(f"error: {pacing}", file=sys.stderr)
+        return 2
     # JSON lines carry the resource under "object"; text lines get a "[namespace/name]" prefix.
     kopf.configure(
         verbose=args.verbose,
@@ -267,6 +274,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             metrics_port=args.metrics_port,
             peering=peering,
             retry_delay=args.retry_delay,
+            okta_pacing=pacing,
         )
     )
     kopf.run(
@@ -293,6 +301,18 @@ def peering_option(args: argparse.Namespace) -> Peering | str | None:
         return f"--peering-lifetime must be at least {MIN_LIFETIME} seconds"
     priority = args.priority if args.priority is not None else start_priority(time.time_ns())
     return Peering(args.peering, priority, lifetime)
+
+
+def pacing_option(args: argparse.Namespace) -> Pacing | str:
+    """The `Pacing` of each org's Okta client, or a one-line reason why the options do not fit."""
+    from outsystems_okta.okta import Pacing
+
+    try:
+        return Pacing(
+            budget=args.okta_budget, concurrency=args.okta_concurrency, max_wait=args.okta_max_budget_wait
+        )
+    except ValueError as exc:
+        return str(exc)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -363,6 +383,30 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="PORT",
         help="serve Prometheus metrics on this port at /metrics (default: off)",
+    )
+    run.add_argument(
+        "--okta-budget",
+        type=float,
+        default=0.5,
+        metavar="SHARE",
+        help="the share of each Okta rate-limit bucket the operator may spend per window, counting "
+        "everyone's calls as Okta reports them; it waits, rather than being refused, once that much is "
+        "spent (0 < SHARE <= 1, default 0.5: the other half stays free for the org)",
+    )
+    run.add_argument(
+        "--okta-concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="Okta requests in flight at once per org, whatever the number of integrations (default 4)",
+    )
+    run.add_argument(
+        "--okta-max-budget-wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="the longest one Okta request waits for budget; past it the pass ends as OktaBudgetWait "
+        "and is retried (default 300)",
     )
     run.add_argument(
         "--log-format",

@@ -14,7 +14,7 @@ import random
 import socket
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import kopf
@@ -30,7 +30,7 @@ from outsystems_okta.api.constants import (
 )
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
-from outsystems_okta.okta import OktaClient, OktaClientPool
+from outsystems_okta.okta import OktaClient, OktaClientPool, Pacing
 from outsystems_okta.peering import Peering
 from outsystems_okta.plan.backoff import Backoff
 from outsystems_okta.plan.conditions import Reason
@@ -61,6 +61,8 @@ class OperatorConfig:
     peering: Peering | None = None
     # First delay after a transient failure; doubles per consecutive failure of the same reason.
     retry_delay: float = 15.0
+    # Each org's share of Okta's rate limits and concurrent requests (--okta-budget, --okta-concurrency).
+    okta_pacing: Pacing = field(default_factory=Pacing)
 
 
 class DiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
@@ -95,8 +97,10 @@ def requests_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | Non
     return any((old or {}).get(key) != (new or {}).get(key) for key in DAY2_ANNOTATIONS)
 
 
-def okta_pool(metrics: Metrics) -> OktaClientPool:
-    return OktaClientPool(lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta))
+def okta_pool(metrics: Metrics, pacing: Pacing | None = None) -> OktaClientPool:
+    return OktaClientPool(
+        lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta, pacing=pacing)
+    )
 
 
 def _resource(body: Mapping[str, Any], status: Mapping[str, Any] | None = None) -> Resource:
@@ -178,7 +182,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     )
     wakes = Wakes()
     metrics = metrics or Metrics()
-    pool = okta_pool(metrics)
+    pool = okta_pool(metrics, config.okta_pacing)
     connect_okta: OktaConnector = pool.connect
 
     @kopf.on.login(registry=registry, id="login")

@@ -42,6 +42,20 @@ class Metrics:
             ["bucket"],
             registry=self.registry,
         )
+        self.okta_rate_limit_used = Gauge(
+            f"{PREFIX}_okta_rate_limit_used_ratio",
+            "Share of the Okta rate-limit bucket spent in its current window, by everyone in the org, as "
+            "of the latest answer (the operator holds back at --okta-budget).",
+            ["bucket"],
+            registry=self.registry,
+        )
+        self.okta_budget_wait = Counter(
+            f"{PREFIX}_okta_budget_wait_seconds",
+            "Seconds requests waited for the operator's share of an Okta rate-limit bucket before being "
+            "sent (pacing, not a failure).",
+            ["bucket"],
+            registry=self.registry,
+        )
         self.integrations = Gauge(
             f"{PREFIX}_integrations",
             "Managed OutSystemsOktaIntegration resources by Ready state.",
@@ -75,6 +89,11 @@ class Metrics:
         self.okta_requests.labels(operation=info.operation, code=code).inc()
         if info.rate_limit_remaining is not None and info.bucket:
             self.okta_rate_limit_remaining.labels(bucket=info.bucket).set(info.rate_limit_remaining)
+            if info.rate_limit_limit:
+                used = max(info.rate_limit_limit - info.rate_limit_remaining, 0) / info.rate_limit_limit
+                self.okta_rate_limit_used.labels(bucket=info.bucket).set(used)
+        if info.paced > 0 and info.bucket:
+            self.okta_budget_wait.labels(bucket=info.bucket).inc(info.paced)
 
     def observe_reconcile(self, namespace: str, name: str, outcome: Outcome, seconds: float) -> None:
         self.reconciles.labels(

@@ -11,6 +11,7 @@ from .client import OktaClient
 from .errors import (
     OktaAmbiguousError,
     OktaAuthError,
+    OktaBudgetWaitError,
     OktaError,
     OktaFeatureNotEnabledError,
     OktaForbiddenError,
@@ -21,6 +22,7 @@ from .errors import (
     OktaUnreachableError,
     OktaValidationError,
 )
+from .pacer import Pacing
 from .pool import OktaClientPool
 from .readonly import OktaReadOnlyError, ReadOnlyTransport, read_only_client
 from .retry import RetryPolicy
@@ -32,6 +34,7 @@ __all__ = [
     "AuthorizationServer",
     "OktaAmbiguousError",
     "OktaAuthError",
+    "OktaBudgetWaitError",
     "OktaClient",
     "OktaClientPool",
     "OktaError",
@@ -44,6 +47,7 @@ __all__ = [
     "OktaUnavailableError",
     "OktaUnreachableError",
     "OktaValidationError",
+    "Pacing",
     "ReadOnlyTransport",
     "ResponseInfo",
     "RetryPolicy",

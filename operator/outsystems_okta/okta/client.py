@@ -46,6 +46,7 @@ from .errors import (
     error_from_response,
 )
 from .links import find_rel, same_origin
+from .pacer import Pacer, Pacing
 from .retry import RetryPolicy, parse_http_date, parse_int, parse_reset
 from .telemetry import ResponseInfo
 
@@ -106,6 +107,8 @@ class OktaClient:
 
     Use as `async with OktaClient(url, token) as okta: ...` or call `aclose()` when done.
     `sleep`, `rng` (uniform [0, 1)) and `clock` (epoch seconds) are injectable for tests.
+    With `pacing`, every request first waits for its share of Okta's rate-limit bucket and for one of
+    the org's concurrency slots (pacer.py); without it, requests go at once and only a 429 slows them.
     """
 
     def __init__(
@@ -122,6 +125,7 @@ class OktaClient:
         clock: Callable[[], float] = time.time,
         token_cache: TokenCache | None = None,
         dpop_key: DPoPKey | None = None,
+        pacing: Pacing | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be > 0")
@@ -142,6 +146,7 @@ class OktaClient:
         self._rng = rng
         self._clock = clock
         self._remaining: dict[str, int] = {}
+        self._pacer = None if pacing is None else Pacer(pacing, clock=clock, sleep=sleep)
         self._http = httpx.AsyncClient(
             base_url=self._org_url,
             headers={
@@ -517,13 +522,16 @@ class OktaClient:
                 )
             path = request.url.path
             bucket = bucket_for(method, path)
+            paced = 0.0 if self._pacer is None else await self._pacer.acquire(bucket, op.name)
             started = time.monotonic()
             try:
                 # The auth flow adds Authorization (and DPoP), getting an access token first if need be.
-                response = await self._http.send(request, auth=self._auth)
+                response = await self._send(request, bucket)
             except httpx.RequestError as exc:
                 self._emit(
-                    ResponseInfo(op.name, method, None, None, time.monotonic() - started, bucket, attempt)
+                    ResponseInfo(
+                        op.name, method, None, None, time.monotonic() - started, bucket, attempt, paced=paced
+                    )
                 )
                 sent = not isinstance(exc, _NOT_SENT)
                 maybe_applied = maybe_applied or (sent and may_mutate)
@@ -565,6 +573,8 @@ class OktaClient:
                     time.monotonic() - started,
                     bucket,
                     attempt,
+                    rate_limit_limit=parse_int(response.headers.get("x-rate-limit-limit")),
+                    paced=paced,
                 )
             )
             status = response.status_code
@@ -615,6 +625,24 @@ class OktaClient:
                     operation=op.name,
                 )
             raise self._error(op, response)
+
+    async def _send(self, request: httpx.Request, bucket: str) -> httpx.Response:
+        """Send, and tell the pacer (when there is one) what came back, or that nothing did."""
+        if self._pacer is None:
+            return await self._http.send(request, auth=self._auth)
+        try:
+            response = await self._http.send(request, auth=self._auth)
+        except BaseException:  # cancellation included: the slot must come back
+            self._pacer.release(bucket)
+            raise
+        self._pacer.observe(
+            bucket,
+            limit=parse_int(response.headers.get("x-rate-limit-limit")),
+            remaining=parse_int(response.headers.get("x-rate-limit-remaining")),
+            reset=parse_reset(response.headers.get("x-rate-limit-reset")),
+            server_now=parse_http_date(response.headers.get("date")),
+        )
+        return response
 
     def _error(
         self,

@@ -85,6 +85,18 @@ class OktaRateLimitedError(OktaError):
         self.retry_after = retry_after
 
 
+class OktaBudgetWaitError(OktaError):
+    """The request was not sent: the operator's share of an Okta rate-limit bucket (`--okta-budget`)
+    stayed spent for longer than the client may wait (`--okta-max-budget-wait`). Not an error of Okta's
+    and no 429 was received: the pass ends so that it does not hold its resource for ever, and the
+    next one resumes after `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float, bucket: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+        self.bucket = bucket
+
+
 class OktaUnavailableError(OktaError):
     """5xx, timeout or connection failure that persisted through the retries (or was not retryable).
 

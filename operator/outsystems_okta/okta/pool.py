@@ -4,7 +4,8 @@ A client per pass would build a fresh TLS context and connection pool each time:
 handshake with Okta for every pass, and memory the allocator does not give back. The pool keys on the
 org URL and a digest of the credentials (a rotated token or key gets a new client; the key itself is
 never part of a dict key that could end up in a log) and closes the clients it evicts
-once nobody uses them.
+once nobody uses them. Each client paces itself (`pacer.py`), so every integration on one org shares
+one budget and one concurrency cap.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ class ResponseInfo:
     elapsed: seconds from sending the request to having read the whole response (or failing).
     bucket: Okta rate-limit bucket of the request (see `buckets.bucket_for`).
     attempt: 1 for the first try, 2 for the first retry, ...
+    rate_limit_limit: `X-Rate-Limit-Limit` of the response, when present.
+    paced: seconds this attempt waited for the operator's share of its bucket before it was sent.
     """
 
     operation: str
@@ -24,3 +26,5 @@ class ResponseInfo:
     elapsed: float
     bucket: str = ""
     attempt: int = 1
+    rate_limit_limit: int | None = None
+    paced: float = 0.0

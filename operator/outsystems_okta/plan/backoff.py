@@ -30,13 +30,14 @@ class Backoff:
         """Seconds until attempt `attempts + 1`, given the routine's own suggestion `hint`.
 
         `hint` None means a retry cannot help (the spec must change): no scheduled retry. A rate limit
-        keeps Okta's reset. Otherwise the first delay is `base` for a TRANSIENT reason and
-        `base * external_factor` for one a person must fix; it doubles per attempt up to `max_delay`.
+        (and a budget wait) keeps the bucket's reset. Otherwise the first delay is `base` for a
+        TRANSIENT reason and `base * external_factor` for one a person must fix; it doubles per attempt
+        up to `max_delay`.
         """
         if hint is None:
             return None
-        if reason is Reason.OKTA_RATE_LIMITED:
-            return hint
+        if reason in (Reason.OKTA_RATE_LIMITED, Reason.OKTA_BUDGET_WAIT):
+            return hint  # when the bucket refills: Okta's reset, or the pacer's
         first = self.base if reason in TRANSIENT else self.base * self.external_factor
         exponent = min(max(attempts, 1) - 1, 32)  # 2**32 is far beyond any cap
         return min(first * 2.0**exponent, self.max_delay)

@@ -34,6 +34,9 @@ class Reason(StrEnum):
     # No connection to the org at all (DNS failure, connection refused, TLS failure): a wrong orgUrl or
     # network, unlike a 5xx answer. Argo CD shows it Degraded after a few attempts (health.lua).
     OKTA_UNREACHABLE = "OktaUnreachable"
+    # Not Okta's doing: the operator's own share of a rate-limit bucket (--okta-budget) stayed spent
+    # longer than one request may wait (--okta-max-budget-wait); no 429 was received. Retried.
+    OKTA_BUDGET_WAIT = "OktaBudgetWait"
     SECRET_CONFLICT = "SecretConflict"
     # spec.adopt names an app that cannot be adopted (missing, wrong type, another resource's), or
     # another app than the one this resource already manages.
@@ -92,6 +95,7 @@ TRANSIENT = frozenset(
         Reason.OKTA_RATE_LIMITED,
         Reason.OKTA_UNAVAILABLE,
         Reason.OKTA_UNREACHABLE,
+        Reason.OKTA_BUDGET_WAIT,
         Reason.RECONCILE_ERROR,
     }
 )

@@ -12,6 +12,7 @@ from outsystems_okta.api.constants import ANNOTATION_RECONCILE_REQUESTED_AT
 from outsystems_okta.okta.errors import (
     OktaAmbiguousError,
     OktaAuthError,
+    OktaBudgetWaitError,
     OktaError,
     OktaFeatureNotEnabledError,
     OktaForbiddenError,
@@ -62,6 +63,8 @@ class Failure(Exception):
 
 def classify(exc: OktaError) -> tuple[Reason, float | None]:
     """The Ready reason for an Okta failure and how soon a retry makes sense."""
+    if isinstance(exc, OktaBudgetWaitError):
+        return Reason.OKTA_BUDGET_WAIT, max(exc.retry_after, 1.0)
     if isinstance(exc, OktaRateLimitedError):
         return Reason.OKTA_RATE_LIMITED, max(exc.retry_after, 1.0)
     if isinstance(exc, OktaUnreachableError):

@@ -24,7 +24,9 @@ def test_transient_failures_double_from_15s_to_10_minutes(attempts: int, delay: 
     assert Backoff().delay(Reason.OKTA_UNREACHABLE, attempts, 15.0) == delay
 
 
-@pytest.mark.parametrize("reason", sorted(TRANSIENT - {Reason.OKTA_RATE_LIMITED}), ids=str)
+@pytest.mark.parametrize(
+    "reason", sorted(TRANSIENT - {Reason.OKTA_RATE_LIMITED, Reason.OKTA_BUDGET_WAIT}), ids=str
+)
 def test_every_transient_reason_starts_at_the_base(reason: Reason) -> None:
     assert Backoff(base=2.0).delay(reason, 1, 15.0) == 2.0
     assert Backoff(base=2.0).delay(reason, 3, 15.0) == 8.0
@@ -44,6 +46,12 @@ def test_no_hint_means_no_scheduled_retry(reason: Reason) -> None:
 @pytest.mark.parametrize("attempts", [1, 2, 8])
 def test_a_rate_limit_keeps_oktas_reset(attempts: int) -> None:
     assert Backoff().delay(Reason.OKTA_RATE_LIMITED, attempts, 42.5) == 42.5
+
+
+@pytest.mark.parametrize("attempts", [1, 2, 8])
+def test_a_budget_wait_keeps_the_buckets_reset(attempts: int) -> None:
+    # Pacing is not failing: the next pass comes when the share is back, not later and later.
+    assert Backoff().delay(Reason.OKTA_BUDGET_WAIT, attempts, 42.5) == 42.5
 
 
 def test_nonsense_attempt_counts_are_the_first_attempt() -> None:
