@@ -25,6 +25,7 @@ from outsystems_okta.api.constants import (
     DAY2_ANNOTATIONS,
     FINALIZER,
     GROUP,
+    MAX_REQUEST_LENGTH,
     PLURAL,
     VERSION,
 )
@@ -92,6 +93,11 @@ class ProgressStorage(kopf.AnnotationsProgressStorage):
         return cleared
 
 
+def day2_requests(annotations: Mapping[str, Any]) -> dict[str, str]:
+    """The day-2 annotations a pass reads, each cut to what status can echo (MAX_REQUEST_LENGTH)."""
+    return {key: str(annotations[key])[:MAX_REQUEST_LENGTH] for key in DAY2_ANNOTATIONS if key in annotations}
+
+
 def requests_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
     """Whether a day-2 annotation was set, changed or removed between two sets of annotations."""
     return any((old or {}).get(key) != (new or {}).get(key) for key in DAY2_ANNOTATIONS)
@@ -112,7 +118,7 @@ def _resource(body: Mapping[str, Any], status: Mapping[str, Any] | None = None) 
         generation=meta.get("generation"),
         spec=dict(body.get("spec") or {}),
         status=dict((body.get("status") if status is None else status) or {}),
-        annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()},
+        annotations=day2_requests(meta.get("annotations") or {}),
     )
 
 

@@ -45,3 +45,23 @@ def test_a_day2_annotation_runs_a_pass_and_another_annotation_does_not(stack: St
 
     _annotate(stack, {ANNOTATION_RECONCILE_REQUESTED_AT: "2026-12-02T10:00:00Z"})
     assert _wait_for_pass(okta, 5.0)
+
+
+def test_a_request_longer_than_status_can_hold_is_echoed_cut_and_status_keeps_working(
+    stack: Stack, okta: Okta
+) -> None:
+    stack.create_credentials(NAMESPACE)
+    stack.start_operator()
+    stack.apply(resource(stack.okta_url))
+    stack.wait_ready(NAMESPACE, NAME)
+    value = "r" * 300  # an annotation may be this long; the status field that echoes it may not
+
+    _annotate(stack, {ANNOTATION_RECONCILE_REQUESTED_AT: value})
+
+    echoed = stack.wait_for(
+        NAMESPACE, NAME, lambda obj: bool(obj and (obj.get("status") or {}).get("lastHandledReconcileAt"))
+    )
+    assert echoed is not None
+    assert echoed["status"]["lastHandledReconcileAt"] == value[:256]
+    ready = next(c for c in echoed["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True"

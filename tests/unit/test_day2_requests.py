@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import kopf
+import yaml
 
 from outsystems_okta.api.constants import (
     ANNOTATION_CONFIRM_ROTATION,
@@ -13,8 +15,9 @@ from outsystems_okta.api.constants import (
     ANNOTATION_RECONCILE_REQUESTED_AT,
     ANNOTATION_ROTATE_CLIENT_SECRET,
     DAY2_ANNOTATIONS,
+    MAX_REQUEST_LENGTH,
 )
-from outsystems_okta.handlers import DiffBaseStorage, ProgressStorage, requests_changed
+from outsystems_okta.handlers import DiffBaseStorage, ProgressStorage, day2_requests, requests_changed
 
 
 def _body(annotations: dict[str, str]) -> kopf.Body:
@@ -96,3 +99,29 @@ def test_the_progress_storage_keeps_the_day2_annotations_when_it_clears_its_own(
     assert kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX).clear(essence=essence)["metadata"][
         "annotations"
     ] == {"example.com/owner": "team-a"}
+
+
+def test_a_pass_reads_only_the_day2_annotations_each_cut_to_what_status_can_echo() -> None:
+    long = "x" * (MAX_REQUEST_LENGTH + 50)
+    requests = day2_requests(
+        {
+            ANNOTATION_RECONCILE_REQUESTED_AT: long,
+            ANNOTATION_PAUSED: "true",
+            "example.com/owner": "team-a",
+        }
+    )
+    assert requests == {
+        ANNOTATION_RECONCILE_REQUESTED_AT: "x" * MAX_REQUEST_LENGTH,
+        ANNOTATION_PAUSED: "true",
+    }
+    # The bound is the one the CRD puts on the status fields that echo a request.
+    crd = yaml.safe_load(
+        (
+            Path(__file__).parents[2] / "crds" / "outsystemsoktaintegrations.okta.outsystems.dev.yaml"
+        ).read_text()
+    )
+    status = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]
+    assert status["lastHandledReconcileAt"]["maxLength"] == MAX_REQUEST_LENGTH
+    rotation = status["clientSecretRotation"]["properties"]
+    assert rotation["requested"]["maxLength"] == MAX_REQUEST_LENGTH
+    assert rotation["ignoredConfirmation"]["maxLength"] == MAX_REQUEST_LENGTH

@@ -18,6 +18,10 @@ ANNOTATION_PAUSED = f"{GROUP}/paused"
 ANNOTATION_RECONCILE_REQUESTED_AT = f"{GROUP}/reconcile-requested-at"
 ANNOTATION_ROTATE_CLIENT_SECRET = f"{GROUP}/rotate-client-secret"
 ANNOTATION_CONFIRM_ROTATION = f"{GROUP}/confirm-client-secret-rotation"
+# status echoes a request's value (lastHandledReconcileAt, clientSecretRotation.requested) under a
+# 256-character bound; a longer value would make every status write fail. The CRD cannot check
+# annotations (CEL sees only metadata.name), so the operator reads at most this many characters.
+MAX_REQUEST_LENGTH = 256
 DAY2_ANNOTATIONS = (
     ANNOTATION_PAUSED,
     ANNOTATION_RECONCILE_REQUESTED_AT,

@@ -31,7 +31,7 @@ import json
 import secrets
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -165,7 +165,7 @@ def client_assertion(app: ServiceApp, token_url: str, now: float) -> str:
 
 @dataclass(frozen=True)
 class _Cached:
-    token: str
+    token: str = field(repr=False)
     refresh_at: float
 
 

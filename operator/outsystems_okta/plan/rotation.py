@@ -73,7 +73,8 @@ class Inputs:
     confirm: str | None  # the confirm annotation's value
     record: ClientSecretRotationStatus | None  # status.clientSecretRotation
     secrets: tuple[OktaSecret, ...]
-    lifetime_secret: str | None  # the webClientSecret the Secret holds for this very client ID
+    # The webClientSecret the Secret holds for this very client ID; a value, so never in a repr.
+    lifetime_secret: str | None = field(repr=False)
     after_days: int | None
     now: datetime.datetime
 

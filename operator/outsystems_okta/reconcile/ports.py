@@ -25,6 +25,7 @@ class Resource:
     generation: int | None
     spec: Mapping[str, Any]
     status: Mapping[str, Any] = field(default_factory=dict)
+    # The day-2 requests only (api.constants.DAY2_ANNOTATIONS), each at most MAX_REQUEST_LENGTH long.
     annotations: Mapping[str, str] = field(default_factory=dict)
 
 

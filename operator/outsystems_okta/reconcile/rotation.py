@@ -41,7 +41,8 @@ class Rotation:
     web_secret: str | None = field(default=None, repr=False)
     previous_secret: str | None = field(default=None, repr=False)
     # The app's secrets as they are after this step (None: not read this pass).
-    listed: list[dict[str, Any]] | None = None
+    # Okta's listings carry the values (client_secret): never in a repr.
+    listed: list[dict[str, Any]] | None = field(default=None, repr=False)
 
 
 def _now(ctx: PassContext) -> datetime.datetime:
