@@ -231,7 +231,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                     outcome = await reconcile(
                         resource,
                         connect=connect_okta,
-                        secrets=ObservedSecrets(memo["secrets"], wakes),
+                        secrets=ObservedSecrets(memo["secrets"], wakes, _names(body)),
                         events=_events(body),
                         options=options,
                         status_store=memo["status"],

@@ -96,6 +96,30 @@ def test_a_corrected_token_makes_it_ready_at_once(stack: Stack, okta: Okta) -> N
     print(f"\ntoken corrected -> Ready in {time.monotonic() - started:.2f}s")
 
 
+def test_a_corrected_shared_token_makes_every_integration_using_it_ready_at_once(
+    stack: Stack, okta: Okta
+) -> None:
+    # Each integration keeps its own record of what it read: one pass reading the new token first must
+    # not hide the change from the other.
+    stack.create_credentials(NAMESPACE, token="00wrong-token-0123456789")
+    stack.start_operator()
+    names = [NAME, f"{NAME}-two"]
+    for name in names:
+        body = resource(
+            stack.okta_url, appLabels={"consoles": f"Consoles {name}", "developmentTools": f"Tools {name}"}
+        )
+        body["metadata"]["name"] = name
+        body["spec"]["lifetime"]["hostname"] = f"lifetime-{name}.acme.com"
+        stack.apply(body)
+    for name in names:
+        stack.wait_for(NAMESPACE, name, reason_is("OktaAuthFailed"))
+    started = time.monotonic()
+    core(stack).patch_namespaced_secret("okta-api", NAMESPACE, {"stringData": {"apiToken": stack.okta_token}})
+    for name in names:
+        stack.wait_ready(NAMESPACE, name, timeout=REACTION)
+    print(f"\nshared token corrected -> both Ready in {time.monotonic() - started:.2f}s")
+
+
 def test_a_deleted_output_secret_is_rewritten_at_once(stack: Stack, okta: Okta) -> None:
     converge(stack)
     before = secret_values(stack.read_secret(NAMESPACE, SECRET))

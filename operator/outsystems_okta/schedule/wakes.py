@@ -13,6 +13,8 @@ from outsystems_okta.schedule.observed import fingerprint
 Key = tuple[str, str]  # (namespace, name)
 
 _UNKNOWN = object()
+# A write of this Secret failed half-way: the next event must wake, even during a pass.
+_UNSURE = object()
 
 
 @dataclass
@@ -42,9 +44,10 @@ def watched_secrets(namespace: str, name: str, spec: Mapping[str, Any]) -> list[
 class Wakes:
     def __init__(self) -> None:
         self._slots: dict[Key, Slot] = {}
-        # What the last pass read or wrote of each Secret (a digest of its data; None: absent). A watch
-        # event that matches is the operator's own write, or a change of nothing a pass uses.
-        self._seen: dict[Key, str | None] = {}
+        # What each integration's last pass read or wrote of each Secret (a digest of its data; None:
+        # absent), keyed (integration, Secret): integrations sharing a credentials Secret each need the
+        # change they have not seen yet, whatever another one's pass read meanwhile.
+        self._seen: dict[tuple[Key, Key], object] = {}
 
     def slot(self, key: Key) -> Slot:
         return self._slots.setdefault(key, Slot())
@@ -54,31 +57,35 @@ class Wakes:
 
     def forget(self, key: Key) -> None:
         self._slots.pop(key, None)
+        for seen in [seen for seen in self._seen if seen[0] == key]:
+            del self._seen[seen]
 
-    def saw(self, key: Key, secret: Mapping[str, Any] | None) -> None:
-        self._seen[key] = fingerprint(secret)
+    def saw(self, integration: Key, key: Key, secret: Mapping[str, Any] | None) -> None:
+        self._seen[integration, key] = fingerprint(secret)
 
-    def unsure(self, key: Key) -> None:
-        """A write failed half-way: the next event for this Secret must wake whoever depends on it."""
-        self._seen.pop(key, None)
+    def unsure(self, integration: Key, key: Key) -> None:
+        """A write failed half-way: the next event for this Secret must wake the integration."""
+        self._seen[integration, key] = _UNSURE
 
     def secret_event(
         self, key: Key, secret: Mapping[str, Any] | None, dependants: Iterable[Key], *, listed: bool = False
     ) -> list[Key]:
-        """A watch event for a Secret (None: deleted): wake the integrations it concerns, unless the
-        Secret is as a pass last saw it. Returns the integrations woken.
+        """A watch event for a Secret (None: deleted): wake each integration it concerns, unless the
+        Secret is as that integration's last pass saw it. Returns the integrations woken.
 
         `listed`: the event comes from a listing (at startup, or when the watch is re-established), not
         from a change. It wakes only when a pass saw the Secret otherwise: a Secret no pass has read yet
         will be read by the first pass, which runs at once or when the back-off kept in status runs out
         (waking it would cut that back-off short after every restart)."""
-        seen = self._seen.get(key, _UNKNOWN)
-        if seen == fingerprint(secret) or (listed and seen is _UNKNOWN):
-            return []
+        digest = fingerprint(secret)
         woken: list[Key] = []
         for integration in dependants:
+            seen = self._seen.get((integration, key), _UNKNOWN)
+            if seen == digest or (listed and seen is _UNKNOWN):
+                continue
             slot = self.slot(integration)
             if seen is _UNKNOWN and slot.running:
+                # The running pass has not read it yet: it will see the new state.
                 continue
             slot.wake.set()
             woken.append(integration)

@@ -54,14 +54,14 @@ def test_a_secret_no_pass_has_seen_wakes_an_idle_integration() -> None:
 
 def test_a_secret_as_last_seen_wakes_nobody() -> None:
     wakes = Wakes()
-    wakes.saw(CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
     assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eA=="), [FACTORY]) == []
     assert not wakes.slot(FACTORY).wake.is_set()
 
 
 def test_a_changed_or_deleted_secret_wakes() -> None:
     wakes = Wakes()
-    wakes.saw(CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
     assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eQ=="), [FACTORY]) == [FACTORY]
     wakes.slot(FACTORY).wake.clear()
     assert wakes.secret_event(CREDS, None, [FACTORY]) == [FACTORY]
@@ -69,7 +69,7 @@ def test_a_changed_or_deleted_secret_wakes() -> None:
 
 def test_a_deletion_of_a_secret_seen_absent_wakes_nobody() -> None:
     wakes = Wakes()
-    wakes.saw(OUTPUT, None)
+    wakes.saw(FACTORY, OUTPUT, None)
     assert wakes.secret_event(OUTPUT, None, [FACTORY]) == []
 
 
@@ -83,7 +83,7 @@ def test_an_unseen_secret_does_not_wake_a_running_pass() -> None:
 def test_a_seen_secret_that_changed_wakes_even_a_running_pass() -> None:
     # The pass already read the old state: the next one must read the new.
     wakes = Wakes()
-    wakes.saw(CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
     wakes.slot(FACTORY).running = True
     assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eQ=="), [FACTORY]) == [FACTORY]
 
@@ -93,7 +93,7 @@ def test_a_listing_wakes_only_for_a_secret_seen_otherwise() -> None:
     wakes = Wakes()
     assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eA=="), [FACTORY], listed=True) == []
     # A re-listing after a lost watch shows a change made in the gap.
-    wakes.saw(CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
     assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eQ=="), [FACTORY], listed=True) == [FACTORY]
 
 
@@ -127,7 +127,7 @@ class Store:
 async def test_observed_reads_and_writes_are_not_changes() -> None:
     wakes, store = Wakes(), Store()
     store.secrets[CREDS] = secret("okta-api", apiToken="eA==")
-    observed = ObservedSecrets(store, wakes)
+    observed = ObservedSecrets(store, wakes, FACTORY)
     assert await observed.read(*CREDS) == store.secrets[CREDS]
     assert await observed.read(*OUTPUT) is None
     await observed.write(secret("factory-lifetime", metadataUri="T2t0YQ=="))
@@ -138,15 +138,36 @@ async def test_observed_reads_and_writes_are_not_changes() -> None:
     assert wakes.secret_event(OUTPUT, None, [FACTORY]) == []
 
 
-async def test_a_failed_write_or_delete_leaves_the_secret_unseen() -> None:
+async def test_a_failed_write_or_delete_wakes_on_the_next_event_even_during_a_pass() -> None:
+    # The write may or may not have happened: whatever the Secret now holds, a pass must look at it, and
+    # the pass that failed has read it already.
     wakes = Wakes()
-    observed = ObservedSecrets(Store(fail=True), wakes)
+    wakes.slot(FACTORY).running = True
+    observed = ObservedSecrets(Store(fail=True), wakes, FACTORY)
     with pytest.raises(RuntimeError):
         await observed.write(secret("factory-lifetime", metadataUri="T2t0YQ=="))
     assert wakes.secret_event(OUTPUT, secret("factory-lifetime", metadataUri="T2t0YQ=="), [FACTORY]) == [
         FACTORY
     ]
-    wakes.saw(CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
     with pytest.raises(RuntimeError):
         await observed.delete(*CREDS)
-    assert wakes.secret_event(CREDS, None, [OTHER]) == [OTHER]
+    assert wakes.secret_event(CREDS, None, [FACTORY]) == [FACTORY]
+
+
+def test_integrations_sharing_a_credentials_secret_each_wake_for_a_change_they_have_not_seen() -> None:
+    # FACTORY's pass read the new token before the watch event came; OTHER still holds the old one.
+    wakes = Wakes()
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(OTHER, CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eQ=="))
+    assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eQ=="), [FACTORY, OTHER]) == [OTHER]
+
+
+def test_forget_drops_what_the_integration_saw() -> None:
+    wakes = Wakes()
+    wakes.saw(FACTORY, CREDS, secret("okta-api", apiToken="eA=="))
+    wakes.forget(FACTORY)
+    # A new scheduler for the same name has seen nothing: a listing does not wake it, a change does.
+    assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eA=="), [FACTORY], listed=True) == []
+    assert wakes.secret_event(CREDS, secret("okta-api", apiToken="eA=="), [FACTORY]) == [FACTORY]
