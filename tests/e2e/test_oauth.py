@@ -100,3 +100,21 @@ def test_a_wrong_key_gives_ready_false_with_a_clear_reason(stack: Stack, okta: O
     assert okta.apps() == [] and okta.requests() == []
     log = stack.operator_log.read_text(errors="replace")
     assert not any(line in log for line in key_lines(stranger))
+
+
+def test_an_observe_only_integration_needs_only_read_scopes(stack: Stack, okta: Okta) -> None:
+    # A service app granted the read scopes alone: enough to observe, since an Observe pass asks for no
+    # more (asking for okta.apps.manage would make the token endpoint refuse it with invalid_scope).
+    pem = pem_of(ec.generate_private_key(ec.SECP256R1()))
+    register(okta, pem, [scope for scope in SCOPES if scope.endswith(".read")])
+    put_service_app_secret(stack, {"clientId": CLIENT_ID, "privateKey": pem, "keyId": "operator-1"})
+    stack.start_operator()
+    stack.apply(resource(stack.okta_url, managementPolicy="Observe"))
+
+    obj = stack.wait_for(NAMESPACE, NAME, lambda o: bool(ready(o).get("reason")))
+
+    # No apps in the org yet: what the observation found, not a refused token.
+    assert (ready(obj)["status"], ready(obj)["reason"]) == ("False", "ObservedAppNotFound")
+    assert okta.requests(), "the observation read Okta"
+    assert {r["method"] for r in okta.requests()} == {"GET"}
+    assert {r["status"] for r in okta.requests()} <= {200}

@@ -92,9 +92,17 @@ def valid_token(token: str) -> bool:
 
 
 async def read_credentials(
-    secrets: SecretStore, namespace: str, spec: IntegrationSpec, status: Mapping[str, Any]
+    secrets: SecretStore,
+    namespace: str,
+    spec: IntegrationSpec,
+    status: Mapping[str, Any],
+    *,
+    read_only: bool = False,
 ) -> Credentials | None:
     """The credentials, or None when the Secret is missing or holds neither kind.
+
+    `read_only`: for a pass that never writes (Observe, paused): a service app asks only for the read
+    scopes, so a service app granted nothing more can observe.
 
     Raises `CredentialsError` (before any Okta call) for a service app with a missing or unparsable
     key, or a value that is no Okta API token (`token_problem`).
@@ -112,7 +120,8 @@ async def read_credentials(
                 "needs its private key (PEM)"
             )
         try:
-            return service_app(client_id, pem, _value(secret, KEY_ID_KEY), scopes_for(spec, status))
+            scopes = read_scopes_for(spec) if read_only else scopes_for(spec, status)
+            return service_app(client_id, pem, _value(secret, KEY_ID_KEY), scopes)
         except InvalidCredentials as exc:
             raise CredentialsError(f"Secret {ref.name!r}: {exc}") from None
     token = _strip_scheme(_value(secret, ref.key))

@@ -76,7 +76,7 @@ async def prepare(resource: Resource, secrets: SecretStore, options: Options) ->
     if is_insecure(spec) and not options.allow_insecure_loopback:
         return None
     try:
-        token = await read_credentials(secrets, resource.namespace, spec, resource.status)
+        token = await read_credentials(secrets, resource.namespace, spec, resource.status, read_only=True)
     except CredentialsError:
         return None
     if token is None:
