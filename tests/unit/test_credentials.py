@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from outsystems_okta.reconcile.credentials import MAX_TOKEN_LENGTH, token_problem, valid_token
+from outsystems_okta.reconcile.credentials import MAX_TOKEN_LENGTH, token_problem
 
 GOOD = "00" + "aB3_-" * 8  # 42 characters, the shape of an Okta API token
 
@@ -13,7 +13,6 @@ GOOD = "00" + "aB3_-" * 8  # 42 characters, the shape of an Okta API token
 @pytest.mark.parametrize("token", [GOOD, "x", "a" * MAX_TOKEN_LENGTH, "00-_.~+/="])
 def test_a_printable_ascii_token_is_fine(token: str) -> None:
     assert token_problem(token) is None
-    assert valid_token(token)
 
 
 @pytest.mark.parametrize(
@@ -35,5 +34,4 @@ def test_a_printable_ascii_token_is_fine(token: str) -> None:
 )
 def test_a_token_that_cannot_travel_is_described_without_quoting_it(token: str, problem: str) -> None:
     assert token_problem(token) == problem
-    assert not valid_token(token)
     assert GOOD not in problem

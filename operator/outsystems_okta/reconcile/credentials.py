@@ -86,11 +86,6 @@ def read_scopes_for(spec: IntegrationSpec) -> tuple[str, ...]:
     return tuple(scopes)
 
 
-def valid_token(token: str) -> bool:
-    """Whether the token can go into an `Authorization: SSWS` header as it is."""
-    return token_problem(token) is None
-
-
 async def read_credentials(
     secrets: SecretStore,
     namespace: str,
