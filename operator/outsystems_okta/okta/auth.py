@@ -261,46 +261,38 @@ class ServiceAppAuth(httpx.Auth):
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = self._cache.get(self._key, self._clock())
-        fresh = token is None
-        if token is None:
-            async with self._lock:
-                token = self._cache.get(self._key, self._clock())
-                fresh = token is None
-                if token is None:
-                    flow = self._token_flow()
-                    token_request = await flow.__anext__()
-                    while True:
-                        token_response = yield token_request
-                        await token_response.aread()  # httpx's requires_response_body only serves auth_flow
-                        try:
-                            token_request = await flow.asend(token_response)
-                        except StopAsyncIteration:
-                            break
+        fresh = False
+        # Twice at most: a kept token the org no longer accepts (revoked, forgotten) gets one new token.
+        for _ in range(2):
+            if token is None:
+                async with self._lock:
+                    # Another request may have got one while this one waited for the lock.
                     token = self._cache.get(self._key, self._clock())
                     if token is None:
-                        return  # the token endpoint's failure is the answer (429/5xx: the client retries)
-        response = yield self._sign(request, token)
-        await response.aread()
-        nonce = _nonce_challenge(response)
-        if nonce is not None:
-            self._api_nonce = nonce
+                        fresh = True
+                        flow = self._token_flow()
+                        token_request = await flow.__anext__()
+                        while True:
+                            token_response = yield token_request
+                            await token_response.aread()  # requires_response_body only serves auth_flow
+                            try:
+                                token_request = await flow.asend(token_response)
+                            except StopAsyncIteration:
+                                break
+                        token = self._cache.get(self._key, self._clock())
+                        if token is None:
+                            return  # the token endpoint's failure is the answer (429/5xx: the client retries)
             response = yield self._sign(request, token)
             await response.aread()
-        if response.status_code == 401 and not fresh:
-            # The cached token was revoked or the org forgot it: one more try with a new one.
+            nonce = _nonce_challenge(response)
+            if nonce is not None:
+                self._api_nonce = nonce
+                response = yield self._sign(request, token)
+                await response.aread()
+            if response.status_code != 401 or fresh:
+                return
             self._cache.drop(self._key, token)
-            flow = self._token_flow()
-            token_request = await flow.__anext__()
-            while True:
-                token_response = yield token_request
-                await token_response.aread()
-                try:
-                    token_request = await flow.asend(token_response)
-                except StopAsyncIteration:
-                    break
-            token = self._cache.get(self._key, self._clock())
-            if token is not None:
-                yield self._sign(request, token)
+            token = None
 
     def _sign(self, request: httpx.Request, token: str) -> httpx.Request:
         request.headers["Authorization"] = f"DPoP {token}"
