@@ -83,31 +83,36 @@ def _wait(
     cluster: Cluster,
     args: argparse.Namespace,
     handled: Callable[[Mapping[str, Any]], waits.Verdict],
-    *,
-    clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    start = clock()
-    shown = ""
+    """Poll until `handled` says done, or `--timeout`. On a terminal the progress line is rewritten in
+    place with the seconds waited; in a pipe or a CI log it is a new line only when it says something new.
+    """
+    tty = sys.stderr.isatty()
+    start = time.monotonic()
+    shown = said = ""
     while True:
         verdict = handled(cluster.integration(args.name))
-        if verdict.done:
-            if shown:
+        elapsed = time.monotonic() - start
+        if verdict.done or elapsed >= args.timeout:
+            if tty and shown:
                 sys.stderr.write("\n")
-            stream = sys.stdout if verdict.ok else sys.stderr
-            stream.write(f"{args.name}: {verdict.message}\n" if verdict.ok else f"error: {verdict.message}\n")
-            return 0 if verdict.ok else 1
-        elapsed = clock() - start
-        if elapsed >= args.timeout:
-            if shown:
-                sys.stderr.write("\n")
-            sys.stderr.write(
-                f"error: timed out after {args.timeout:g}s: {verdict.message} (is the operator running?)\n"
-            )
-            return 1
-        line = f"{args.name}: {verdict.message} ({elapsed:.0f}s)"
-        sys.stderr.write("\r" + line.ljust(len(shown)) if sys.stderr.isatty() else line + "\n")
+            if not verdict.done:
+                why = f"{verdict.message} (is the operator running?)"
+                sys.stderr.write(f"error: timed out after {args.timeout:g}s: {why}\n")
+                return 1
+            if not verdict.ok:
+                sys.stderr.write(f"error: {verdict.message}\n")
+                return 1
+            sys.stdout.write(f"{args.name}: {verdict.message}\n")
+            return 0
+        if tty:
+            line = f"{args.name}: {verdict.message} ({elapsed:.0f}s)"
+            sys.stderr.write("\r" + line.ljust(len(shown)))
+            shown = line
+        elif verdict.message != said:
+            sys.stderr.write(f"{args.name}: {verdict.message}\n")
+            said = verdict.message
         sys.stderr.flush()
-        shown = line
         time.sleep(POLL_INTERVAL)
 
 
