@@ -210,6 +210,12 @@ def test_rotate_then_confirm_with_the_handover_in_between(plugin: Plugin) -> Non
     assert sorted(plugin.events("LifeTimeHandover")) == sorted([first, rotated])
     lifetime = plugin.run("lifetime", NAME)
     assert "A client secret rotation awaits confirmation" in lifetime.stdout
+    second = plugin.run("rotate", NAME, "--value", "2027-01")
+    assert (second.returncode, second.stderr) == (
+        1,
+        f"error: {NAME}: rotation '2026-12' awaits confirmation; finish it first "
+        f"(`kubectl osokta confirm-rotation {NAME} -n {NAMESPACE}`)\n",
+    )
 
     done = plugin.run("confirm-rotation", NAME, "--timeout", "30")
     assert done.returncode == 0, done.stderr

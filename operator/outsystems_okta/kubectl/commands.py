@@ -138,6 +138,14 @@ def _cmd_resume(args: argparse.Namespace) -> int:
 def _cmd_rotate(args: argparse.Namespace) -> int:
     cluster = _cluster(args)
     value = _request_value(args)
+    pending = waits.pending_rotation(cluster.integration(args.name))
+    if pending is not None and pending != value:
+        # The operator would hold the new request until this one completes: waiting for it would only
+        # time out, and the annotation would start a second rotation right after the confirmation.
+        raise PluginError(
+            f"{args.name}: rotation {pending!r} awaits confirmation; finish it first "
+            f"(`kubectl osokta confirm-rotation {args.name} -n {cluster.namespace}`)"
+        )
     cluster.annotate(args.name, {ANNOTATION_ROTATE_CLIENT_SECRET: value})
     code = _wait(cluster, args, lambda r: waits.rotation_handled(r, value))
     if code == 0 and waits.pending_rotation(cluster.integration(args.name)) == value:
