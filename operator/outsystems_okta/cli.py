@@ -1,4 +1,4 @@
-"""`outsystems-okta`: run the operator, preview a plan, print the CRD.
+"""`outsystems-okta`: run the operator, preview a plan, print the CRD; and the `kubectl osokta` commands.
 
 The emulators and the demo have their own command, `outsystems-okta-sandbox`, outside the product.
 """
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from outsystems_okta import __version__, logcontext
 from outsystems_okta.api.constants import KIND
+from outsystems_okta.kubectl.commands import add_commands
 from outsystems_okta.peering import DEFAULT_LIFETIME, MIN_LIFETIME, Peering, start_priority
 from outsystems_okta.yamlio import YamlFileError, dump, read_documents
 
@@ -449,6 +450,9 @@ def parser() -> argparse.ArgumentParser:
 
     crd = sub.add_parser("crd", help="print the CustomResourceDefinition")
     crd.set_defaults(func=_cmd_crd)
+
+    # The kubectl plugin's commands (status, lifetime, reconcile, ...), for machines without kubectl.
+    add_commands(sub)
 
     return top
 

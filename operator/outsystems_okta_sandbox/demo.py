@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from outsystems_okta.api.constants import KIND
+from outsystems_okta.kubectl.render import render_lifetime
 from outsystems_okta.plan.outputs import decode_data
 from outsystems_okta_sandbox.example import EXAMPLE, REPO_CRDS, load_example
 from outsystems_okta_sandbox.okta import SeedUser
@@ -28,23 +29,9 @@ from outsystems_okta_sandbox.stack import Stack
 DEMO_GROUP = "OutSystems IT"
 DEMO_USER = "it.admin@acme.com"
 
-FORM = (
-    ("Name", "name"),
-    ("OpenID Connect metadata document", "metadataUri"),
-    ("Client Id for Web tools", "webClientId"),
-    ("Client Secret", "webClientSecret"),
-    ("Client Id for Desktop tools", "desktopClientId"),
-    ("Username claim", "usernameClaim"),
-    ("Scopes", "scopes"),
-)
-
 
 def _say(text: str) -> None:
     print(text, flush=True)
-
-
-def _mask(value: str) -> str:
-    return f"{'*' * 12} ({len(value)} characters)"
 
 
 def run_demo(*, show_secret: bool = False, example: Path | None = None, operator_log: Path = DEMO_LOG) -> int:
@@ -88,15 +75,15 @@ def run_demo(*, show_secret: bool = False, example: Path | None = None, operator
             f"tools {status['developmentTools']['appId']}"
         )
         values = decode_data(stack.read_secret(namespace, status["secretName"]))
-        _say(
-            "\nLifeTime > Authentication Settings > OpenID Connect provider "
-            f"(Secret {status['secretName']!r}):"
+        # What `kubectl osokta lifetime` prints: LifeTime's form in its order (plan/handover.py).
+        form = render_lifetime(
+            values,
+            secret_name=status["secretName"],
+            namespace=namespace,
+            resource=name,
+            show_secret=show_secret,
         )
-        for label, key in FORM:
-            value = values.get(key, "")
-            if key == "webClientSecret" and not show_secret:
-                value = _mask(value) + "   (--show-secret to reveal)"
-            _say(f"   {label:<34} {value}")
+        _say("\n" + "".join(f"   {line}" if line.strip() else line for line in form.splitlines(True)))
         signed_in = _sign_in_check(stack, resource, status, values)
         _say("\n8. Stopping the operator and the emulators")
     _say(f"   The operator's log stays at {log}")

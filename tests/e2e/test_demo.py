@@ -31,14 +31,20 @@ def test_demo_converges_and_masks_the_client_secret(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Ready after" in out
-    for field in (
-        "Client Id for Web tools",
-        "Client Id for Desktop tools",
-        "OpenID Connect metadata document",
-    ):
-        assert field in out
+    # LifeTime's form in its order, as `kubectl osokta lifetime` prints it.
+    fields = [
+        "Name",
+        "Well-known Configuration URL",
+        "Client ID Type",
+        "Client ID for Desktop tools",
+        "Client ID for Web tools",
+        "Username Claim",
+        "Scopes",
+    ]
+    positions = [out.index(f"{number}. {field} ") for number, field in enumerate(fields, start=1)]
+    assert positions == sorted(positions)
     secret_line = next(line for line in out.splitlines() if "Client Secret" in line)
-    assert "************" in secret_line and "--show-secret" in secret_line
+    assert "********" in secret_line and "--show-secret" in secret_line
     assert "/oauth2/default/.well-known/openid-configuration" in out
     # The operator's log outlives the demo, where it says.
     assert out.rstrip().endswith("The operator's log stays at .sandbox/demo-operator.log")

@@ -15,6 +15,7 @@ from outsystems_okta.blueprint import desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import groups_not_found
 from outsystems_okta.plan.conditions import Reason, find
+from outsystems_okta.plan.handover import handover_due, handover_message
 from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
 from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_uri
 from outsystems_okta.reconcile import access_policies, output_secret, preflight
@@ -132,6 +133,11 @@ async def _write_lifetime_secret(ctx: PassContext, apps: Mapping[str, EnsuredApp
     )
     await output_secret.write(ctx, name, existing, values)
     changed = lifetime_changes(before, values.as_data())
+    if handover_due(before, changed, recorded=bool(ctx.resource.status.get("secretName"))):
+        # The first values, and every new value LifeTime holds: which form field takes which key.
+        resource, namespace = ctx.resource.name, ctx.resource.namespace
+        message = handover_message(resource=resource, namespace=namespace, secret_name=name, changed=changed)
+        ctx.events("Normal", "LifeTimeHandover", message)
     if rotation.web_secret is not None:
         # A rotation's new secret has its own Warning, with the LifeTime steps and the confirm step.
         changed = tuple(key for key in changed if key != "webClientSecret")

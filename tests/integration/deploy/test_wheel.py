@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from outsystems_okta.cli import parser
+from outsystems_okta.kubectl.commands import COMMANDS
 
 REPO = Path(__file__).resolve().parents[3]
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
@@ -87,9 +88,11 @@ def test_metadata_declares_no_emulator_or_test_dependency(wheel: zipfile.ZipFile
     (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
     scripts = wheel.read(entry_points).decode()
     assert "outsystems-okta = outsystems_okta.cli:main" in scripts
+    # kubectl finds a plugin by its name on PATH: installing the package installs `kubectl osokta`.
+    assert "kubectl-osokta = outsystems_okta.kubectl.commands:main" in scripts
     assert "sandbox" not in scripts
 
 
-def test_the_product_command_offers_run_plan_crd_only() -> None:
+def test_the_product_command_offers_run_plan_crd_and_the_kubectl_plugins_commands_only() -> None:
     subcommands = next(a for a in parser()._actions if a.dest == "command")
-    assert set(subcommands.choices) == {"run", "plan", "crd"}
+    assert set(subcommands.choices) == {"run", "plan", "crd", *COMMANDS}

@@ -216,6 +216,7 @@ async def test_adopting_both_apps_changes_only_owned_fields_and_creates_nothing(
         "OktaGroupAssigned",
         "OktaGroupAssigned",
         "SecretWritten",
+        "LifeTimeHandover",
         "Reconciled",
     ]
     await assert_steady(world, it)

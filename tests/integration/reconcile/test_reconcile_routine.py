@@ -17,6 +17,7 @@ import pytest
 
 from outsystems_okta import OPERATOR_NAME
 from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.plan.handover import handover_message
 
 if TYPE_CHECKING:
     from tests.integration.reconcile.conftest import Integration, World
@@ -222,6 +223,7 @@ async def test_first_pass_creates_both_apps_and_the_secret_and_the_next_pass_cha
         ("Normal", "OktaAppCreated", f"Created Okta app {CONSOLES!r} ({consoles['id']})"),
         ("Normal", "OktaAppCreated", f"Created Okta app {TOOLS!r} ({tools['id']})"),
         ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'"),
+        ("Normal", "LifeTimeHandover", handover(first=True)),
         ("Normal", "Reconciled", outcome.message),
     ]
 
@@ -338,6 +340,12 @@ async def test_drift_on_the_consoles_app_is_repaired_by_one_put_that_keeps_the_a
 # -- 3. app deleted out of band: never silently replaced (LifeTime holds its client ID) ---------------
 
 
+def handover(*changed: str, first: bool = False) -> str:
+    """The LifeTimeHandover Event: the first values (`first`), or the Secret keys that changed."""
+    assert first != bool(changed)
+    return handover_message(resource="factory", namespace=NAMESPACE, secret_name=SECRET, changed=changed)
+
+
 def lifetime_update(secret: str = SECRET) -> str:
     return (
         "As LifeTime cannot edit an active provider, give it the new values by adding a new OpenID Connect "
@@ -450,6 +458,7 @@ async def test_with_missing_app_policy_recreate_a_deleted_app_is_recreated_and_l
         ),
         ("Normal", "OktaAppCreated", f"Created Okta app {CONSOLES!r} ({new_cid})"),
         ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'"),
+        ("Normal", "LifeTimeHandover", handover("webClientId", "webClientSecret")),
         (
             "Warning",
             "LifeTimeUpdateRequired",
@@ -524,6 +533,7 @@ async def test_a_client_secret_rotated_in_okta_replaces_the_one_in_the_secret_on
     assert world.writes() == []
     assert it.events.items == [
         ("Normal", "SecretWritten", "Wrote LifeTime provider values to Secret 'factory-lifetime'"),
+        ("Normal", "LifeTimeHandover", handover("webClientSecret")),
         (
             "Warning",
             "LifeTimeUpdateRequired",
@@ -766,6 +776,7 @@ async def test_an_unknown_group_is_reported_while_everything_else_converges(worl
         "OktaGroupAssigned",
         "OktaGroupAssigned",
         "SecretWritten",
+        "LifeTimeHandover",
         "OktaGroupNotFound",
     ]
     assert it.events.of("OktaGroupNotFound") == [("Warning", "OktaGroupNotFound", outcome.message)]
@@ -1030,7 +1041,13 @@ async def test_a_create_whose_response_is_lost_is_adopted_by_its_marker(world: W
     assert values is not None
     assert values["webClientSecret"] == world.active_secrets(adopted)[0]
     assert len(world.calls("GET", f"/api/v1/apps/{adopted}/credentials/secrets")) == 1
-    assert it.events.reasons() == ["OktaAppCreated", "OktaAppCreated", "SecretWritten", "Reconciled"]
+    assert it.events.reasons() == [
+        "OktaAppCreated",
+        "OktaAppCreated",
+        "SecretWritten",
+        "LifeTimeHandover",
+        "Reconciled",
+    ]
     await assert_steady(world, it)
 
 
