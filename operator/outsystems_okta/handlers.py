@@ -287,6 +287,9 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 drift=drift,
                 is_stopped=lambda: bool(stopped),
                 stopped=lambda: stopped.wait(),
+                # A pass whose status write failed (a 409, say) may have just created the apps: the next
+                # pass finds them by marker and records them, so it comes as soon as any retry would.
+                crash_delay=options.backoff.base,
             )
         finally:
             wakes.forget(key)

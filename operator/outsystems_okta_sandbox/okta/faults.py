@@ -31,6 +31,10 @@ class FaultRule:
 class LossRule:
     remaining: int
     selector: Selector
+    # Seconds after the connection is dropped that the call is applied (0: applied, then dropped).
+    # Okta may apply a call whose client gave up on it long before: a create that lands after the
+    # client looked for it and found nothing.
+    apply_after: float = 0.0
 
 
 class FaultInjector:
@@ -51,6 +55,8 @@ class FaultInjector:
     def add_loss(self, rule: LossRule) -> None:
         if rule.remaining < 1:
             raise ValueError("count must be >= 1")
+        if rule.apply_after < 0:
+            raise ValueError("apply_after must be >= 0")
         self.losses.append(rule)
 
     def take_fault(self, method: str, path: str) -> FaultRule | None:
@@ -61,13 +67,13 @@ class FaultInjector:
                 return rule
         return None
 
-    def take_loss(self, method: str, path: str) -> bool:
+    def take_loss(self, method: str, path: str) -> LossRule | None:
         for rule in self.losses:
             if rule.remaining > 0 and rule.selector.matches(method, path):
                 rule.remaining -= 1
                 self.losses = [item for item in self.losses if item.remaining > 0]
-                return True
-        return False
+                return rule
+        return None
 
     def clear(self) -> None:
         self.faults.clear()

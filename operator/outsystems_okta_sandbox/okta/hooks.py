@@ -3,7 +3,9 @@
 POST   /__sandbox/faults          {"status": 503, "count": 1, "method": "PUT", "path_prefix": "/api/v1/apps",
                                    "errorCode": "E...", "errorSummary": "..."}   (all but status optional)
 DELETE /__sandbox/faults          drop queued faults and lost-response rules, latency back to 0
-POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps"}
+POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps",
+                                   "apply_after": 2.5}   (seconds after the drop that the call is
+                                  applied; default 0: applied, then the connection dropped)
 POST   /__sandbox/latency         {"seconds": 0.5}
 POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, "bucket": "/api/v1/apps"}
 GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
@@ -126,6 +128,7 @@ async def lose_responses(request: web.Request) -> web.Response:
         _int(data, "count", 1),
         method=_optional_str(data, "method"),
         path_prefix=_optional_str(data, "path_prefix"),
+        apply_after=_optional_number(data, "apply_after") or 0.0,
     )
     return web.json_response({"queued": len(runtime(request).faults.losses)})
 

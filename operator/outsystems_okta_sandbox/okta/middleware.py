@@ -49,6 +49,40 @@ def _translate(exc: web.HTTPException, request: web.Request) -> OktaError:
     return OktaError(exc.status, "E0000009", exc.reason or "Internal Server Error")
 
 
+# Calls applied after their connection was dropped (lose-responses with apply_after), kept referenced
+# until they ran.
+_DEFERRED: set[asyncio.Task[None]] = set()
+
+
+def _drop_then_apply(
+    request: web.Request, handler: Handler, record: RecordedRequest, delay: float
+) -> web.StreamResponse:
+    """Drop the connection now and apply the call `delay` seconds later, as an Okta that was still
+    working on a call its client had given up on; it is logged (lost) once applied."""
+    rt = runtime(request)
+    record.lost = True
+
+    async def apply() -> None:
+        await asyncio.sleep(delay)
+        try:
+            applied = await handler(request)
+            record.status = applied.status
+        except OktaError as error:
+            record.status = error.status
+        except Exception:  # a sandbox bug: keep the traceback in the log
+            logger.exception("Okta sandbox failed on a deferred %s %s", request.method, request.path)
+            record.status = 500
+        record.response_body = request.get(RESPONSE_JSON)
+        rt.requests.append(record)
+
+    task = asyncio.get_running_loop().create_task(apply())
+    _DEFERRED.add(task)
+    task.add_done_callback(_DEFERRED.discard)
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=504)  # never reaches the client: the connection is gone
+
+
 @web.middleware
 async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_api(request.path):
@@ -101,7 +135,10 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         decision = rt.limiter.consume(bucket)
         if not decision.allowed:
             raise errors.rate_limited()
-        lose = rt.faults.take_loss(request.method, request.path)
+        loss = rt.faults.take_loss(request.method, request.path)
+        lose = loss is not None
+        if loss is not None and loss.apply_after > 0:
+            return _drop_then_apply(request, handler, record, loss.apply_after)
         try:
             response = await handler(request)
         except web.HTTPException as exc:

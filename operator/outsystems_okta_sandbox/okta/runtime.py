@@ -59,9 +59,14 @@ class Runtime:
         )
 
     def lose_responses(
-        self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+        self,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        apply_after: float = 0.0,
     ) -> None:
-        self.faults.add_loss(LossRule(count, Selector(method, path_prefix)))
+        self.faults.add_loss(LossRule(count, Selector(method, path_prefix), apply_after))
 
     def set_latency(self, seconds: float) -> None:
         if seconds < 0:

@@ -134,10 +134,16 @@ class OktaSandbox:
         )
 
     def lose_responses(
-        self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+        self,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        apply_after: float = 0.0,
     ) -> None:
-        """The next `count` matching calls are applied, then the connection drops without a response."""
-        self._runtime.lose_responses(count, method=method, path_prefix=path_prefix)
+        """The next `count` matching calls are applied, then the connection drops without a response;
+        with `apply_after`, the connection drops at once and the call is applied that many seconds later."""
+        self._runtime.lose_responses(count, method=method, path_prefix=path_prefix, apply_after=apply_after)
 
     def set_latency(self, seconds: float) -> None:
         self._runtime.set_latency(seconds)

@@ -179,6 +179,20 @@ async def test_lost_responses_are_applied(client: httpx.AsyncClient, sandbox: Ok
     assert [item["id"] for item in listed.json()] == [app.id]  # how a client recovers
 
 
+async def test_a_lost_call_can_be_applied_after_the_client_gave_up(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.lose_responses(1, method="POST", path_prefix="/api/v1/apps", apply_after=0.3)
+    with pytest.raises(httpx.TransportError):
+        await client.post("/api/v1/apps", json=web_app())
+    listed = await client.get("/api/v1/apps", params={"q": "OutSystems Consoles"})
+    assert listed.json() == [] and not sandbox.state.apps  # not there yet when the client looks
+    await asyncio.sleep(0.5)
+    [app] = sandbox.state.apps.values()  # and then it is
+    lost = sandbox.requests[-1]
+    assert lost.lost and lost.method == "POST" and lost.response_body["id"] == app.id
+
+
 async def test_lost_delete_is_applied(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
     app = await create_app(client, web_app(), activate="false")
     sandbox.lose_responses(method="DELETE")
