@@ -25,6 +25,8 @@ class FaultRule:
     selector: Selector
     error_code: str | None = None
     error_summary: str | None = None
+    # False: a 429 without X-Rate-Limit-* headers (no reset to wait for), as a proxy in front may send.
+    rate_limit_headers: bool = True
 
 
 @dataclass
@@ -35,6 +37,9 @@ class LossRule:
     # Okta may apply a call whose client gave up on it long before: a create that lands after the
     # client looked for it and found nothing.
     apply_after: float = 0.0
+    # Applied, then answered with this error status instead of dropped (a gateway that timed out while
+    # Okta applied the call); None: the connection is dropped.
+    answer: int | None = None
 
 
 class FaultInjector:
@@ -57,6 +62,10 @@ class FaultInjector:
             raise ValueError("count must be >= 1")
         if rule.apply_after < 0:
             raise ValueError("apply_after must be >= 0")
+        if rule.answer is not None and not 400 <= rule.answer <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if rule.answer is not None and rule.apply_after > 0:
+            raise ValueError("a call applied later has no answer to give")
         self.losses.append(rule)
 
     def take_fault(self, method: str, path: str) -> FaultRule | None:

@@ -1,11 +1,14 @@
 """Test hooks under `/__sandbox/` (not Okta; no auth, not logged, not rate limited).
 
 POST   /__sandbox/faults          {"status": 503, "count": 1, "method": "PUT", "path_prefix": "/api/v1/apps",
-                                   "errorCode": "E...", "errorSummary": "..."}   (all but status optional)
+                                   "errorCode": "E...", "errorSummary": "...",
+                                   "rateLimitHeaders": false}   (all but status optional; the last: a
+                                  429 without X-Rate-Limit-* headers, so no reset to wait for)
 DELETE /__sandbox/faults          drop queued faults and lost-response rules, latency back to 0
 POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps",
-                                   "apply_after": 2.5}   (seconds after the drop that the call is
-                                  applied; default 0: applied, then the connection dropped)
+                                   "apply_after": 2.5 | "status": 502}   (either optional: the call is
+                                  applied that many seconds after the drop; or applied, then answered
+                                  with that error instead of dropped; default: applied, then dropped)
 POST   /__sandbox/latency         {"seconds": 0.5}
 POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, "bucket": "/api/v1/apps"}
 GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
@@ -111,6 +114,7 @@ async def add_fault(request: web.Request) -> web.Response:
         path_prefix=_optional_str(data, "path_prefix"),
         error_code=_optional_str(data, "errorCode"),
         error_summary=_optional_str(data, "errorSummary"),
+        rate_limit_headers=_optional_bool(data, "rateLimitHeaders") is not False,
     )
     return web.json_response({"queued": len(runtime(request).faults.faults)})
 
@@ -129,6 +133,7 @@ async def lose_responses(request: web.Request) -> web.Response:
         method=_optional_str(data, "method"),
         path_prefix=_optional_str(data, "path_prefix"),
         apply_after=_optional_number(data, "apply_after") or 0.0,
+        answer=None if data.get("status") is None else _int(data, "status"),
     )
     return web.json_response({"queued": len(runtime(request).faults.losses)})
 

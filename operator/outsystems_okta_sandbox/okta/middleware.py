@@ -100,6 +100,7 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
     )
     decision: Decision | None = None
     lose = False
+    rate_limit_headers = True
     response: web.StreamResponse
     try:
         try:
@@ -129,6 +130,7 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         fault = rt.faults.take_fault(request.method, request.path)
         if fault is not None:
             record.injected = True
+            rate_limit_headers = fault.rate_limit_headers
             if fault.status == 429:
                 decision = rt.limiter.exhausted(bucket)
             raise errors.fault_error(fault.status, fault.error_code, fault.error_summary)
@@ -136,13 +138,17 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         if not decision.allowed:
             raise errors.rate_limited()
         loss = rt.faults.take_loss(request.method, request.path)
-        lose = loss is not None
+        lose = loss is not None and loss.answer is None
         if loss is not None and loss.apply_after > 0:
             return _drop_then_apply(request, handler, record, loss.apply_after)
         try:
             response = await handler(request)
         except web.HTTPException as exc:
             raise _translate(exc, request) from exc
+        if loss is not None and loss.answer is not None:
+            # Applied; the answer is an error all the same.
+            record.lost = record.injected = True
+            raise errors.fault_error(loss.answer)
     except OktaError as error:
         response = error_response(request, error)
     except DPoPRefused as refused:
@@ -156,7 +162,8 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
 
     decision = decision or rt.limiter.peek(bucket)
     response.headers["X-Okta-Request-Id"] = record.request_id
-    response.headers.update(decision.headers())
+    if rate_limit_headers:
+        response.headers.update(decision.headers())
     record.status = response.status
     record.response_body = request.get(RESPONSE_JSON)
     rt.requests.append(record)

@@ -53,9 +53,12 @@ class Runtime:
         path_prefix: str | None = None,
         error_code: str | None = None,
         error_summary: str | None = None,
+        rate_limit_headers: bool = True,
     ) -> None:
         self.faults.add_fault(
-            FaultRule(status, count, Selector(method, path_prefix), error_code, error_summary)
+            FaultRule(
+                status, count, Selector(method, path_prefix), error_code, error_summary, rate_limit_headers
+            )
         )
 
     def lose_responses(
@@ -65,8 +68,9 @@ class Runtime:
         method: str | None = None,
         path_prefix: str | None = None,
         apply_after: float = 0.0,
+        answer: int | None = None,
     ) -> None:
-        self.faults.add_loss(LossRule(count, Selector(method, path_prefix), apply_after))
+        self.faults.add_loss(LossRule(count, Selector(method, path_prefix), apply_after, answer))
 
     def set_latency(self, seconds: float) -> None:
         if seconds < 0:

@@ -193,6 +193,23 @@ async def test_a_lost_call_can_be_applied_after_the_client_gave_up(
     assert lost.lost and lost.method == "POST" and lost.response_body["id"] == app.id
 
 
+async def test_a_call_can_be_applied_and_answered_with_an_error(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.lose_responses(1, method="POST", path_prefix="/api/v1/apps", answer=502)
+    response = await client.post("/api/v1/apps", json=web_app())
+    assert response.status_code == 502
+    [app] = sandbox.state.apps.values()  # applied all the same
+    assert sandbox.requests[-1].injected and app.label == "OutSystems Consoles"
+
+
+async def test_a_429_without_rate_limit_headers(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
+    sandbox.inject_fault(429, rate_limit_headers=False)
+    response = await client.get("/api/v1/groups")
+    assert response.status_code == 429 and "X-Rate-Limit-Reset" not in response.headers
+    assert "X-Rate-Limit-Reset" in (await client.get("/api/v1/groups")).headers
+
+
 async def test_lost_delete_is_applied(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
     app = await create_app(client, web_app(), activate="false")
     sandbox.lose_responses(method="DELETE")
