@@ -195,19 +195,7 @@ def run_phase(stack: Stack, okta: Okta, scenario: Scenario, start: Callable[[], 
     stack.start_operator(*scenario.operator)
 
 
-KNOWN_DEFECTS = {"okta-create-applied-after-client-gave-up": "a create applied late leaves a second app"}
-
-
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        pytest.param(s, marks=pytest.mark.xfail(reason=KNOWN_DEFECTS[s.name], strict=True))
-        if s.name in KNOWN_DEFECTS
-        else s
-        for s in SCENARIOS
-    ],
-    ids=[s.name for s in SCENARIOS],
-)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_fault_matrix(
     bare_stack: Stack, scenario: Scenario, record_property: Callable[[str, object], None]
 ) -> None:
