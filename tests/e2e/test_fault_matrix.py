@@ -30,6 +30,7 @@ from tests.e2e.conftest import (
     NAMESPACE,
     REPO,
     Okta,
+    _collect_events,
     assert_no_secret_leaks,
     resource,
     secret_values,
@@ -66,6 +67,8 @@ class Scenario:
     # SIGKILL the operator right after this many Okta writes of the phase, then start it again.
     kill_after: int | None = None
     operator: tuple[str, ...] = field(default=OPERATOR)
+    # Events ("Type Reason") the row must have produced besides the shared invariants.
+    events: tuple[str, ...] = ()
 
 
 def fault(
@@ -93,12 +96,18 @@ SCENARIOS = [
     Scenario("okta-lost-create-response", "create", okta=(lost("POST"),)),
     Scenario("okta-lost-assignment-response", "create", okta=(lost("PUT", ASSIGN),)),
     Scenario("okta-lost-app-update-response", "change", okta=(lost("PUT", ASSIGN),)),
-    Scenario("okta-create-applied-after-client-gave-up", "create", okta=(lost("POST", apply_after=2.5),)),
-    # Rate limits: the app bucket spent (Okta's reset says when it refills), or a bare 429.
+    Scenario(
+        "okta-create-applied-after-client-gave-up",
+        "create",
+        okta=(lost("POST", apply_after=2.5),),
+        events=("Normal DuplicateOktaAppDeleted",),
+    ),
+    # Rate limits: a 429 whose X-Rate-Limit-Reset says when the bucket refills (a 2 s window here), or a
+    # bare one (no reset to wait for).
     Scenario(
         "okta-429-with-reset",
         "create",
-        okta=(("rate-limit", {"per_minute": 3, "window_seconds": 2, "bucket": APPS}),),
+        okta=(("rate-limit", {"per_minute": 100, "window_seconds": 2, "bucket": APPS}), fault(429, "POST")),
     ),
     Scenario("okta-429-without-reset", "create", okta=(fault(429, "POST", rateLimitHeaders=False),)),
     Scenario(
@@ -161,6 +170,17 @@ def check_invariants(stack: Stack, okta: Okta, environments_wanted: int) -> None
     assert values["desktopClientId"] == tools["credentials"]["oauthClient"]["client_id"]
     redirects = consoles["settings"]["oauthClient"]["redirect_uris"]
     assert any(f"env{environments_wanted - 1}.acme.com" in uri for uri in redirects), "spec not applied"
+
+
+def assert_fault_hit(stack: Stack, okta: Okta, scenario: Scenario) -> None:
+    """A row whose fault never happened proves nothing."""
+    if any(hook in ("faults", "lose-responses") for hook, _ in scenario.okta):
+        hit = [r for r in okta.requests() if r.get("injected") or r.get("lost")]
+        assert hit, "no Okta call met the injected fault"
+    for route, status, _ in scenario.kube:
+        method, path = route.split(" ", 1)
+        hits = [r for r in stack.kube.requests if r.method.lower() == method and r.path == path]
+        assert any(r.status == status for r in hits), f"the Kubernetes API never answered {status} to {route}"
 
 
 def wait_writes(okta: Okta, count: int, timeout: float = 20.0) -> int:
@@ -232,7 +252,12 @@ def test_fault_matrix(
         row["calls"] = len(okta.requests())
         row["writes"] = len(okta.writes())
         check_invariants(stack, okta, wanted)
-        stack.stop_operators()
+        assert_fault_hit(stack, okta, scenario)
+        seen = _collect_events(stack)
+        for event in scenario.events:
+            assert any(line.startswith(f"{event}:") for line in seen), f"no {event} Event in {seen}"
+        # SIGKILL: the log is unbuffered, so the leak scan sees every line; a graceful stop only costs time.
+        stack.stop_operator(kill=True)
         assert_no_secret_leaks(stack, okta)
     finally:
         okta.close()
