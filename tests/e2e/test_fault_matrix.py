@@ -50,6 +50,7 @@ SECRETS = f"/api/v1/namespaces/{NAMESPACE}/secrets"
 BOUND = 25.0
 OPERATOR = ("--retry-delay", "1")
 DRIFT = 3.0
+TIMEOUT = (*OPERATOR, "--okta-timeout", "1")
 # Okta answers this slowly while a row waits to SIGKILL the operator between two writes.
 KILL_LATENCY = 0.25
 
@@ -75,6 +76,10 @@ def fault(
     status: int, method: str, path: str = APPS, count: int = 1, **more: Any
 ) -> tuple[str, dict[str, Any]]:
     return "faults", {"status": status, "count": count, "method": method, "path_prefix": path, **more}
+
+
+def slow(method: str, path: str = APPS) -> tuple[str, dict[str, Any]]:
+    return "latency", {"seconds": 2.0, "count": 1, "method": method, "path_prefix": path}
 
 
 def lost(method: str, path: str = APPS, **more: Any) -> tuple[str, dict[str, Any]]:
@@ -115,6 +120,15 @@ SCENARIOS = [
         "change",
         okta=(fault(429, "PUT", ASSIGN, rateLimitHeaders=False),),
     ),
+    # Timeouts: Okta answers one call after the client's --okta-timeout (and applies it all the same).
+    Scenario(
+        "okta-timeout-on-read",
+        "create",
+        okta=(slow("GET", "/api/v1/authorizationServers"),),
+        operator=TIMEOUT,
+    ),
+    Scenario("okta-timeout-on-create", "create", okta=(slow("POST"),), operator=TIMEOUT),
+    Scenario("okta-timeout-on-app-update", "change", okta=(slow("PUT", ASSIGN),), operator=TIMEOUT),
     # SIGKILL after each Okta write.
     *(Scenario(f"sigkill-after-create-write-{n}", "create", kill_after=n) for n in (1, 2, 3, 4)),
     *(Scenario(f"sigkill-after-change-write-{n}", "change", kill_after=n) for n in (1, 2)),
@@ -172,15 +186,23 @@ def check_invariants(stack: Stack, okta: Okta, environments_wanted: int) -> None
     assert any(f"env{environments_wanted - 1}.acme.com" in uri for uri in redirects), "spec not applied"
 
 
+def matching(stack: Stack, route: str) -> list[Any]:
+    method, path = route.split(" ", 1)
+    return [r for r in stack.kube.requests if r.method.lower() == method and r.path == path]
+
+
 def assert_fault_hit(stack: Stack, okta: Okta, scenario: Scenario) -> None:
     """A row whose fault never happened proves nothing."""
     if any(hook in ("faults", "lose-responses") for hook, _ in scenario.okta):
         hit = [r for r in okta.requests() if r.get("injected") or r.get("lost")]
         assert hit, "no Okta call met the injected fault"
-    for route, status, _ in scenario.kube:
-        method, path = route.split(" ", 1)
-        hits = [r for r in stack.kube.requests if r.method.lower() == method and r.path == path]
-        assert any(r.status == status for r in hits), f"the Kubernetes API never answered {status} to {route}"
+    if any(hook == "latency" for hook, _ in scenario.okta):
+        assert "ReadTimeout" in stack.operator_log.read_text(), "no Okta call timed out"
+    for route, status, times in scenario.kube:
+        answered = [r for r in matching(stack, route) if r.status == status]
+        assert len(answered) == times, (
+            f"the Kubernetes API answered {status} to {route} {len(answered)} times"
+        )
 
 
 def wait_writes(okta: Okta, count: int, timeout: float = 20.0) -> int:
@@ -197,7 +219,10 @@ def inject(stack: Stack, okta: Okta, scenario: Scenario) -> None:
     for hook, payload in scenario.okta:
         okta.hook(hook, payload)
     for route, status, times in scenario.kube:
-        stack.kube.emulator[route][:times] << status
+        # kmock counts a reaction's slice over every matching request the emulator has seen, those
+        # before the reaction too: start it at the next one.
+        seen = len(matching(stack, route))
+        stack.kube.emulator[route][seen : seen + times] << status
 
 
 def run_phase(stack: Stack, okta: Okta, scenario: Scenario, start: Callable[[], None]) -> None:

@@ -42,12 +42,23 @@ class LossRule:
     answer: int | None = None
 
 
+@dataclass
+class SlowRule:
+    """The next matching calls wait this long before they are applied and answered: a client with a
+    shorter timeout gives up on a call that Okta still applies."""
+
+    seconds: float
+    remaining: int
+    selector: Selector
+
+
 class FaultInjector:
     """Queues of one-shot rules; the first matching rule with calls left is used."""
 
     def __init__(self) -> None:
         self.faults: list[FaultRule] = []
         self.losses: list[LossRule] = []
+        self.slow: list[SlowRule] = []
         self.latency: float = 0.0
 
     def add_fault(self, rule: FaultRule) -> None:
@@ -84,7 +95,23 @@ class FaultInjector:
                 return rule
         return None
 
+    def add_slow(self, rule: SlowRule) -> None:
+        if rule.remaining < 1:
+            raise ValueError("count must be >= 1")
+        if rule.seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        self.slow.append(rule)
+
+    def take_slow(self, method: str, path: str) -> float:
+        for rule in self.slow:
+            if rule.remaining > 0 and rule.selector.matches(method, path):
+                rule.remaining -= 1
+                self.slow = [item for item in self.slow if item.remaining > 0]
+                return rule.seconds
+        return 0.0
+
     def clear(self) -> None:
         self.faults.clear()
         self.losses.clear()
+        self.slow.clear()
         self.latency = 0.0

@@ -9,7 +9,9 @@ POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": 
                                    "apply_after": 2.5 | "status": 502}   (either optional: the call is
                                   applied that many seconds after the drop; or applied, then answered
                                   with that error instead of dropped; default: applied, then dropped)
-POST   /__sandbox/latency         {"seconds": 0.5}
+POST   /__sandbox/latency         {"seconds": 0.5}   every call, until DELETE /__sandbox/faults; or
+                                  {"seconds": 2, "count": 1, "method": "POST", "path_prefix": "/api/v1/apps"}
+                                  only the next matching calls (applied after the wait all the same)
 POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, "bucket": "/api/v1/apps"}
 GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
                                     "lost", "injected"}, ...]
@@ -144,6 +146,14 @@ async def set_latency(request: web.Request) -> web.Response:
     seconds = _optional_number(data, "seconds")
     if seconds is None:
         raise HookError("'seconds' is required")
+    if any(key in data for key in ("count", "method", "path_prefix")):
+        runtime(request).slow_down(
+            seconds,
+            _int(data, "count", 1),
+            method=_optional_str(data, "method"),
+            path_prefix=_optional_str(data, "path_prefix"),
+        )
+        return web.json_response({"seconds": seconds, "queued": len(runtime(request).faults.slow)})
     runtime(request).set_latency(seconds)
     return web.json_response({"seconds": seconds})
 

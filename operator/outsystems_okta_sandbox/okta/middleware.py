@@ -109,8 +109,11 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
             raise _translate(exc, request) from exc
         request[REQUEST_JSON] = parsed
         record.request_body = recorded_body(parsed)
-        if rt.faults.latency > 0:
-            await asyncio.sleep(rt.faults.latency)
+        slow = rt.faults.latency + rt.faults.take_slow(request.method, request.path)
+        if slow > 0:
+            # aiohttp does not cancel a handler whose client went away: a call the client timed out on
+            # is still applied.
+            await asyncio.sleep(slow)
         authorization = request.headers.get(hdrs.AUTHORIZATION, "")
         if authorization[:5].lower() == "dpop ":
             # An API service app's access token: proof, binding and scope checked (service_apps).

@@ -154,6 +154,12 @@ class OktaSandbox:
     def set_latency(self, seconds: float) -> None:
         self._runtime.set_latency(seconds)
 
+    def slow_down(
+        self, seconds: float, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+    ) -> None:
+        """The next `count` matching calls wait `seconds`, then are applied and answered."""
+        self._runtime.slow_down(seconds, count, method=method, path_prefix=path_prefix)
+
     def set_rate_limit(
         self, per_minute: int | None, *, window_seconds: float | None = None, bucket: str | None = None
     ) -> None:

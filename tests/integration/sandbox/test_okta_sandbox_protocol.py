@@ -210,6 +210,20 @@ async def test_a_429_without_rate_limit_headers(client: httpx.AsyncClient, sandb
     assert "X-Rate-Limit-Reset" in (await client.get("/api/v1/groups")).headers
 
 
+async def test_a_call_a_client_timed_out_on_is_applied(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.slow_down(0.4, 1, method="POST", path_prefix="/api/v1/apps")
+    with pytest.raises(httpx.ReadTimeout):
+        await client.post("/api/v1/apps", json=web_app(), timeout=0.1)
+    assert not sandbox.state.apps
+    await asyncio.sleep(0.5)
+    assert len(sandbox.state.apps) == 1  # Okta finished the call its client gave up on
+    started = time.perf_counter()
+    assert (await client.get("/api/v1/groups")).status_code == 200  # one call only
+    assert time.perf_counter() - started < 0.3
+
+
 async def test_lost_delete_is_applied(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
     app = await create_app(client, web_app(), activate="false")
     sandbox.lose_responses(method="DELETE")
