@@ -11,8 +11,9 @@ from typing import Any
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.reconcile.options import utc_now
 from outsystems_okta.reconcile.outcome import TRANSIENT_DELAY
+from outsystems_okta.reconcile.preview import preview
 
-from .conftest import CONSOLES, Integration, World
+from .conftest import CONSOLES, TOKEN, Integration, World
 from .test_reconcile_routine import assert_not_ready, assert_ready, assert_steady
 
 
@@ -96,3 +97,16 @@ async def test_a_young_app_is_looked_after_and_a_lone_one_left_alone(world: Worl
 
 def kind_of(it: Integration, reason: str) -> str:
     return next(kind for kind, r, _ in it.events.items if r == reason)
+
+
+async def test_a_preview_with_two_marked_apps_reads_no_secret_and_deletes_nothing(world: World) -> None:
+    it = young(world)
+    assert_ready(await it.reconcile(), it)
+    twin = await twin_of(world, it.app_id("consoles"))
+    it.status.pop("consoles")  # status lost: the survey goes by marker and finds both
+    world.sb.clear_requests()
+    async with world.connect(world.sb.url, TOKEN) as okta:
+        plan = await preview(it.resource(), okta, world.sb.url, replace(world.options, now=utc_now))
+    assert not plan.problems
+    assert world.writes() == []
+    assert twin in consoles_apps(world) and len(consoles_apps(world)) == 2
