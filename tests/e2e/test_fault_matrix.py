@@ -9,9 +9,14 @@ happened in between, the row ends with:
   those of the tracked apps,
 - Ready=True for the current generation within BOUND seconds of the fault.
 
+Each row must also have met its fault (an injected or lost Okta call, a timeout in the operator's log,
+the Kubernetes API's error exactly as often as scripted, the SIGKILL after exactly that many writes):
+a row whose fault missed proves nothing. Some rows check an Event or a log line of their own.
+
 The session's terminal summary prints the matrix (tests/e2e/conftest.py, from the rows' properties).
-Retries are short (--retry-delay 1) and the drift interval is 3 s, so a row that converges only on a
-drift pass still fits the bound: the bound is what says "seconds, not the drift timer".
+Retries are short (--retry-delay 1) and the drift interval is 3 s: a create Okta applies after the
+pass gave up on it is only seen by a later pass, a drift pass at the latest. The status-patch rows check
+in the log that their retry came after --retry-delay, not on a timer of its own.
 """
 
 from __future__ import annotations
