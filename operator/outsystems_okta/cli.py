@@ -256,6 +256,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if isinstance(pacing, str):
         print(f"error: {pacing}", file=sys.stderr)
         return 2
+    if not args.okta_timeout > 0:  # also NaN
+        print(f"error: --okta-timeout must be > 0 seconds, got {args.okta_timeout}", file=sys.stderr)
+        return 2
     # JSON lines carry the resource under "object"; text lines get a "[namespace/name]" prefix.
     kopf.configure(
         verbose=args.verbose,
@@ -276,6 +279,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             peering=peering,
             retry_delay=args.retry_delay,
             okta_pacing=pacing,
+            okta_timeout=args.okta_timeout,
         )
     )
     kopf.run(
@@ -408,6 +412,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="the longest one Okta request waits for budget; past it the pass ends as OktaBudgetWait "
         "and is retried (default 300)",
+    )
+    run.add_argument(
+        "--okta-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long the Okta client waits for each answer; a read that times out is retried, a create "
+        "is looked for by its marker instead (default 30)",
     )
     run.add_argument(
         "--log-format",

@@ -64,6 +64,8 @@ class OperatorConfig:
     retry_delay: float = 15.0
     # Each org's share of Okta's rate limits and concurrent requests (--okta-budget, --okta-concurrency).
     okta_pacing: Pacing = field(default_factory=Pacing)
+    # Seconds the Okta client waits for each answer (--okta-timeout).
+    okta_timeout: float = 30.0
 
 
 class DiffBaseStorage(kopf.AnnotationsDiffBaseStorage):
@@ -103,9 +105,11 @@ def requests_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | Non
     return any((old or {}).get(key) != (new or {}).get(key) for key in DAY2_ANNOTATIONS)
 
 
-def okta_pool(metrics: Metrics, pacing: Pacing | None = None) -> OktaClientPool:
+def okta_pool(metrics: Metrics, pacing: Pacing | None = None, timeout: float = 30.0) -> OktaClientPool:
     return OktaClientPool(
-        lambda org_url, token: OktaClient(org_url, token, on_response=metrics.observe_okta, pacing=pacing)
+        lambda org_url, token: OktaClient(
+            org_url, token, on_response=metrics.observe_okta, pacing=pacing, timeout=timeout
+        )
     )
 
 
@@ -188,7 +192,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     )
     wakes = Wakes()
     metrics = metrics or Metrics()
-    pool = okta_pool(metrics, config.okta_pacing)
+    pool = okta_pool(metrics, config.okta_pacing, config.okta_timeout)
     connect_okta: OktaConnector = pool.connect
 
     @kopf.on.login(registry=registry, id="login")
@@ -287,6 +291,9 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 drift=drift,
                 is_stopped=lambda: bool(stopped),
                 stopped=lambda: stopped.wait(),
+                # A pass whose status write failed (a 409, say) may have just created the apps: the next
+                # pass finds them by marker and records them, so it comes as soon as any retry would.
+                crash_delay=options.backoff.base,
             )
         finally:
             wakes.forget(key)

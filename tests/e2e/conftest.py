@@ -161,3 +161,28 @@ def okta(stack: Stack) -> Iterator[Okta]:
         assert_no_secret_leaks(stack, client)
     finally:
         client.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix (tests/e2e/test_fault_matrix.py): one line per row that ran, from the rows'
+    recorded properties, so it works with any test order and across parallel workers."""
+    rows = [
+        (report.outcome, dict(value) if isinstance(value, dict) else {})
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if isinstance(report, pytest.TestReport) and report.when == "call"
+        for key, value in report.user_properties
+        if key == "fault_matrix"
+    ]
+    if not rows:
+        return
+    terminalreporter.section("fault matrix")
+    terminalreporter.write_line(
+        f"{'scenario':<44} {'when':<7} {'outcome':<8} {'s to Ready':>10} {'Okta calls':>10}"
+    )
+    for outcome, row in sorted(rows, key=lambda item: str(item[1]["scenario"])):
+        seconds = "-" if row.get("seconds") is None else f"{row['seconds']:.1f}"
+        calls = "-" if row.get("calls") is None else str(row["calls"])
+        terminalreporter.write_line(
+            f"{row['scenario']:<44} {row['when']:<7} {outcome:<8} {seconds:>10} {calls:>10}"
+        )

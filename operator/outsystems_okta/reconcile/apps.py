@@ -8,6 +8,9 @@ Where an app comes from, in order:
 - spec.adopt: an app an admin made, checked before it is touched;
 - our ownership marker: an app this resource created in a pass whose status write was lost;
 - otherwise a new app.
+
+Two apps with our marker for one role (a create Okta applied after its answer was lost, and the
+create of the next pass) are settled in the survey, before any write: see plan/duplicates.py.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from outsystems_okta.okta.errors import OktaNotFoundError, OktaUnavailableError
 from outsystems_okta.plan.adoption import adoption_refusal, effective_desired, swap_refusal
 from outsystems_okta.plan.apps import AppAction, AppPlan, plan_app, select_owned
 from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.plan.duplicates import Settlement, handed_ids, may_have_late_twin, settle
 from outsystems_okta.plan.lockout import missing_app_message, recreating_message
+from outsystems_okta.plan.outputs import decode_data
+from outsystems_okta.reconcile import output_secret
 from outsystems_okta.reconcile.context import PassContext
 
 
@@ -53,6 +59,8 @@ class AppSurvey:
     # The app's client secrets, read while adopting the Consoles app (reused for the Secret).
     client_secrets: list[dict[str, Any]] | None = None
     refusal: Refusal | None = None
+    # Ids of further apps with our marker for this role, never handed to LifeTime: deleted first.
+    duplicates: tuple[str, ...] = ()
 
     @property
     def app_id(self) -> str | None:
@@ -71,18 +79,29 @@ class EnsuredApp:
         return self.survey.plan.action is AppAction.CREATE
 
 
-async def find_marked(ctx: PassContext, want: DesiredApp) -> dict[str, Any] | None:
+async def settle_marked(ctx: PassContext, want: DesiredApp, tracked_id: str | None) -> Settlement:
+    """The apps with our marker for one role: the one to use, those to delete, those to leave."""
     listed = await ctx.okta.list_apps(q=want.label)
     selection = select_owned(listed, ctx.owner, want.role)
-    if selection.duplicates:
+    if not selection.duplicates:
+        return Settlement(keep=selection.chosen)
+    # Only now is the Secret worth reading: what LifeTime was handed must never be deleted.
+    existing = await output_secret.read_current(ctx, ctx.spec.output_secret_name(ctx.resource.name))
+    handed = handed_ids(ctx.resource.status, decode_data(existing), [role.value for role in AppRole])
+    settlement = settle(listed, ctx.owner, want.role, tracked_id=tracked_id, handed=handed)
+    if settlement.leave:
         ctx.events(
             "Warning",
             "DuplicateOktaApps",
             f"More Okta apps carry this resource's {want.role} marker than expected: "
-            f"{', '.join(selection.duplicates)}; using {selection.chosen and selection.chosen['id']} "
-            "and leaving the others untouched",
+            f"{', '.join(settlement.leave)}; using {settlement.keep and settlement.keep['id']} "
+            "and leaving those untouched: LifeTime was handed them (status or the Secret names them)",
         )
-    return selection.chosen
+    return settlement
+
+
+async def find_marked(ctx: PassContext, want: DesiredApp) -> dict[str, Any] | None:
+    return (await settle_marked(ctx, want, None)).keep
 
 
 async def get_known(ctx: PassContext, app_id: str) -> dict[str, Any] | None:
@@ -118,9 +137,9 @@ async def survey_app(ctx: PassContext, want: DesiredApp) -> AppSurvey:
     if recorded is None:
         if adopt_id is not None:
             return await _survey_adoption(ctx, want, adopt_id, replaces=None)
-        found = await find_marked(ctx, want)
-        if found is not None:
-            return _managed(want, found, adopted=False)
+        found = await settle_marked(ctx, want, None)
+        if found.keep is not None:
+            return _managed(want, found.keep, adopted=False, duplicates=found.remove)
         return AppSurvey(want=want, observed=None, plan=plan_app(want, None))
 
     observed = await get_known(ctx, recorded)
@@ -129,7 +148,13 @@ async def survey_app(ctx: PassContext, want: DesiredApp) -> AppSurvey:
             return _refused(
                 want, Reason.ADOPTION_REFUSED, swap_refusal(want, adopt_id, recorded, observed.get("label"))
             )
-        return _managed(want, observed, adopted=bool(previous.get("adopted")) or adopt_id == recorded)
+        adopted = bool(previous.get("adopted")) or adopt_id == recorded
+        duplicates: tuple[str, ...] = ()
+        if may_have_late_twin(observed, ctx.options.now(), adopted=adopted):
+            twins = await settle_marked(ctx, want, recorded)
+            if twins.keep is not None and str(twins.keep["id"]) == recorded:
+                duplicates = twins.remove
+        return _managed(want, observed, adopted=adopted, duplicates=duplicates)
 
     # The app LifeTime relies on is gone from Okta.
     if adopt_id is not None and adopt_id != recorded:
@@ -146,9 +171,9 @@ async def survey_app(ctx: PassContext, want: DesiredApp) -> AppSurvey:
         )
         return _refused(want, Reason.OKTA_APP_DELETED, message)
     # Recreate. A new app this resource created in a pass whose status write was lost is ours already.
-    found = await find_marked(ctx, want)
-    if found is not None:
-        return _managed(want, found, adopted=False, replaces=recorded)
+    found = await settle_marked(ctx, want, None)
+    if found.keep is not None:
+        return _managed(want, found.keep, adopted=False, replaces=recorded, duplicates=found.remove)
     return AppSurvey(want=want, observed=None, plan=plan_app(want, None), replaces=recorded)
 
 
@@ -182,6 +207,8 @@ async def apply_app(ctx: PassContext, survey: AppSurvey) -> EnsuredApp:
     """Carry out a survey's plan (create, replace, activate) and record the app in status."""
     assert survey.refusal is None
     want, plan, observed = survey.want, survey.plan, survey.observed
+    for duplicate in survey.duplicates:
+        await _delete_duplicate(ctx, want, duplicate, survey.app_id)
     created_secret: str | None = None
     if plan.action is AppAction.CREATE:
         assert plan.body is not None
@@ -251,3 +278,15 @@ async def _create(
             secret = str(oauth["client_secret"])
     ctx.events("Normal", "OktaAppCreated", f"Created Okta app {want.label!r} ({app['id']})")
     return app, secret
+
+
+async def _delete_duplicate(ctx: PassContext, want: DesiredApp, app_id: str, kept: str | None) -> None:
+    """Delete a second app with our marker that LifeTime was never handed (plan/duplicates.py)."""
+    await ctx.okta.deactivate_app(app_id)
+    await ctx.okta.delete_app(app_id)
+    ctx.events(
+        "Normal",
+        "DuplicateOktaAppDeleted",
+        f"Deleted Okta app {app_id}: a second {want.role} app with this resource's marker (a create "
+        f"Okta applied after its answer was lost) that LifeTime was never handed; keeping {kept}",
+    )

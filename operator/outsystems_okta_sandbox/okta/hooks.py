@@ -1,10 +1,17 @@
 """Test hooks under `/__sandbox/` (not Okta; no auth, not logged, not rate limited).
 
 POST   /__sandbox/faults          {"status": 503, "count": 1, "method": "PUT", "path_prefix": "/api/v1/apps",
-                                   "errorCode": "E...", "errorSummary": "..."}   (all but status optional)
+                                   "errorCode": "E...", "errorSummary": "...",
+                                   "rateLimitHeaders": false}   (all but status optional; the last: a
+                                  429 without X-Rate-Limit-* headers, so no reset to wait for)
 DELETE /__sandbox/faults          drop queued faults and lost-response rules, latency back to 0
-POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps"}
-POST   /__sandbox/latency         {"seconds": 0.5}
+POST   /__sandbox/lose-responses  {"count": 1, "method": "POST", "path_prefix": "/api/v1/apps",
+                                   "apply_after": 2.5 | "status": 502}   (either optional: the call is
+                                  applied that many seconds after the drop; or applied, then answered
+                                  with that error instead of dropped; default: applied, then dropped)
+POST   /__sandbox/latency         {"seconds": 0.5}   every call, until DELETE /__sandbox/faults; or
+                                  {"seconds": 2, "count": 1, "method": "POST", "path_prefix": "/api/v1/apps"}
+                                  only the next matching calls (applied after the wait all the same)
 POST   /__sandbox/rate-limit      {"per_minute": 5 | null, "window_seconds": 2, "bucket": "/api/v1/apps"}
 GET    /__sandbox/requests        [{"method", "path", "query", "status", "bucket", "requestId",
                                     "lost", "injected"}, ...]
@@ -109,6 +116,7 @@ async def add_fault(request: web.Request) -> web.Response:
         path_prefix=_optional_str(data, "path_prefix"),
         error_code=_optional_str(data, "errorCode"),
         error_summary=_optional_str(data, "errorSummary"),
+        rate_limit_headers=_optional_bool(data, "rateLimitHeaders") is not False,
     )
     return web.json_response({"queued": len(runtime(request).faults.faults)})
 
@@ -126,6 +134,8 @@ async def lose_responses(request: web.Request) -> web.Response:
         _int(data, "count", 1),
         method=_optional_str(data, "method"),
         path_prefix=_optional_str(data, "path_prefix"),
+        apply_after=_optional_number(data, "apply_after") or 0.0,
+        answer=None if data.get("status") is None else _int(data, "status"),
     )
     return web.json_response({"queued": len(runtime(request).faults.losses)})
 
@@ -136,6 +146,14 @@ async def set_latency(request: web.Request) -> web.Response:
     seconds = _optional_number(data, "seconds")
     if seconds is None:
         raise HookError("'seconds' is required")
+    if any(key in data for key in ("count", "method", "path_prefix")):
+        runtime(request).slow_down(
+            seconds,
+            _int(data, "count", 1),
+            method=_optional_str(data, "method"),
+            path_prefix=_optional_str(data, "path_prefix"),
+        )
+        return web.json_response({"seconds": seconds, "queued": len(runtime(request).faults.slow)})
     runtime(request).set_latency(seconds)
     return web.json_response({"seconds": seconds})
 

@@ -49,6 +49,40 @@ def _translate(exc: web.HTTPException, request: web.Request) -> OktaError:
     return OktaError(exc.status, "E0000009", exc.reason or "Internal Server Error")
 
 
+# Calls applied after their connection was dropped (lose-responses with apply_after), kept referenced
+# until they ran.
+_DEFERRED: set[asyncio.Task[None]] = set()
+
+
+def _drop_then_apply(
+    request: web.Request, handler: Handler, record: RecordedRequest, delay: float
+) -> web.StreamResponse:
+    """Drop the connection now and apply the call `delay` seconds later, as an Okta that was still
+    working on a call its client had given up on; it is logged (lost) once applied."""
+    rt = runtime(request)
+    record.lost = True
+
+    async def apply() -> None:
+        await asyncio.sleep(delay)
+        try:
+            applied = await handler(request)
+            record.status = applied.status
+        except OktaError as error:
+            record.status = error.status
+        except Exception:  # a sandbox bug: keep the traceback in the log
+            logger.exception("Okta sandbox failed on a deferred %s %s", request.method, request.path)
+            record.status = 500
+        record.response_body = request.get(RESPONSE_JSON)
+        rt.requests.append(record)
+
+    task = asyncio.get_running_loop().create_task(apply())
+    _DEFERRED.add(task)
+    task.add_done_callback(_DEFERRED.discard)
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=504)  # never reaches the client: the connection is gone
+
+
 @web.middleware
 async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not is_api(request.path):
@@ -66,6 +100,7 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
     )
     decision: Decision | None = None
     lose = False
+    rate_limit_headers = True
     response: web.StreamResponse
     try:
         try:
@@ -74,8 +109,11 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
             raise _translate(exc, request) from exc
         request[REQUEST_JSON] = parsed
         record.request_body = recorded_body(parsed)
-        if rt.faults.latency > 0:
-            await asyncio.sleep(rt.faults.latency)
+        slow = rt.faults.latency + rt.faults.take_slow(request.method, request.path)
+        if slow > 0:
+            # aiohttp does not cancel a handler whose client went away: a call the client timed out on
+            # is still applied.
+            await asyncio.sleep(slow)
         authorization = request.headers.get(hdrs.AUTHORIZATION, "")
         if authorization[:5].lower() == "dpop ":
             # An API service app's access token: proof, binding and scope checked (service_apps).
@@ -95,17 +133,25 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
         fault = rt.faults.take_fault(request.method, request.path)
         if fault is not None:
             record.injected = True
+            rate_limit_headers = fault.rate_limit_headers
             if fault.status == 429:
                 decision = rt.limiter.exhausted(bucket)
             raise errors.fault_error(fault.status, fault.error_code, fault.error_summary)
         decision = rt.limiter.consume(bucket)
         if not decision.allowed:
             raise errors.rate_limited()
-        lose = rt.faults.take_loss(request.method, request.path)
+        loss = rt.faults.take_loss(request.method, request.path)
+        lose = loss is not None and loss.answer is None
+        if loss is not None and loss.apply_after > 0:
+            return _drop_then_apply(request, handler, record, loss.apply_after)
         try:
             response = await handler(request)
         except web.HTTPException as exc:
             raise _translate(exc, request) from exc
+        if loss is not None and loss.answer is not None:
+            # Applied; the answer is an error all the same.
+            record.lost = record.injected = True
+            raise errors.fault_error(loss.answer)
     except OktaError as error:
         response = error_response(request, error)
     except DPoPRefused as refused:
@@ -119,7 +165,8 @@ async def okta_api(request: web.Request, handler: Handler) -> web.StreamResponse
 
     decision = decision or rt.limiter.peek(bucket)
     response.headers["X-Okta-Request-Id"] = record.request_id
-    response.headers.update(decision.headers())
+    if rate_limit_headers:
+        response.headers.update(decision.headers())
     record.status = response.status
     record.response_body = request.get(RESPONSE_JSON)
     rt.requests.append(record)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from . import render
-from .faults import FaultInjector, FaultRule, LossRule, Selector
+from .faults import FaultInjector, FaultRule, LossRule, Selector, SlowRule
 from .org_features import OrgFeatures
 from .ratelimit import RateLimiter
 from .recording import OAuthExchange, RecordedRequest
@@ -53,15 +53,29 @@ class Runtime:
         path_prefix: str | None = None,
         error_code: str | None = None,
         error_summary: str | None = None,
+        rate_limit_headers: bool = True,
     ) -> None:
         self.faults.add_fault(
-            FaultRule(status, count, Selector(method, path_prefix), error_code, error_summary)
+            FaultRule(
+                status, count, Selector(method, path_prefix), error_code, error_summary, rate_limit_headers
+            )
         )
 
     def lose_responses(
-        self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+        self,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        apply_after: float = 0.0,
+        answer: int | None = None,
     ) -> None:
-        self.faults.add_loss(LossRule(count, Selector(method, path_prefix)))
+        self.faults.add_loss(LossRule(count, Selector(method, path_prefix), apply_after, answer))
+
+    def slow_down(
+        self, seconds: float, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+    ) -> None:
+        self.faults.add_slow(SlowRule(seconds, count, Selector(method, path_prefix)))
 
     def set_latency(self, seconds: float) -> None:
         if seconds < 0:

@@ -122,6 +122,7 @@ class OktaSandbox:
         path_prefix: str | None = None,
         error_code: str | None = None,
         error_summary: str | None = None,
+        rate_limit_headers: bool = True,
     ) -> None:
         """The next `count` matching `/api/v1` calls answer `status` with an Okta error; state untouched."""
         self._runtime.inject_fault(
@@ -131,16 +132,33 @@ class OktaSandbox:
             path_prefix=path_prefix,
             error_code=error_code,
             error_summary=error_summary,
+            rate_limit_headers=rate_limit_headers,
         )
 
     def lose_responses(
-        self, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+        self,
+        count: int = 1,
+        *,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        apply_after: float = 0.0,
+        answer: int | None = None,
     ) -> None:
-        """The next `count` matching calls are applied, then the connection drops without a response."""
-        self._runtime.lose_responses(count, method=method, path_prefix=path_prefix)
+        """The next `count` matching calls are applied, then the connection drops without a response;
+        with `apply_after`, the connection drops at once and the call is applied that many seconds later;
+        with `answer`, the applied call is answered with that error status instead."""
+        self._runtime.lose_responses(
+            count, method=method, path_prefix=path_prefix, apply_after=apply_after, answer=answer
+        )
 
     def set_latency(self, seconds: float) -> None:
         self._runtime.set_latency(seconds)
+
+    def slow_down(
+        self, seconds: float, count: int = 1, *, method: str | None = None, path_prefix: str | None = None
+    ) -> None:
+        """The next `count` matching calls wait `seconds`, then are applied and answered."""
+        self._runtime.slow_down(seconds, count, method=method, path_prefix=path_prefix)
 
     def set_rate_limit(
         self, per_minute: int | None, *, window_seconds: float | None = None, bucket: str | None = None

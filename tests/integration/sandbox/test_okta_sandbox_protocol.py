@@ -179,6 +179,51 @@ async def test_lost_responses_are_applied(client: httpx.AsyncClient, sandbox: Ok
     assert [item["id"] for item in listed.json()] == [app.id]  # how a client recovers
 
 
+async def test_a_lost_call_can_be_applied_after_the_client_gave_up(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.lose_responses(1, method="POST", path_prefix="/api/v1/apps", apply_after=0.3)
+    with pytest.raises(httpx.TransportError):
+        await client.post("/api/v1/apps", json=web_app())
+    listed = await client.get("/api/v1/apps", params={"q": "OutSystems Consoles"})
+    assert listed.json() == [] and not sandbox.state.apps  # not there yet when the client looks
+    await asyncio.sleep(0.5)
+    [app] = sandbox.state.apps.values()  # and then it is
+    lost = sandbox.requests[-1]
+    assert lost.lost and lost.method == "POST" and lost.response_body["id"] == app.id
+
+
+async def test_a_call_can_be_applied_and_answered_with_an_error(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.lose_responses(1, method="POST", path_prefix="/api/v1/apps", answer=502)
+    response = await client.post("/api/v1/apps", json=web_app())
+    assert response.status_code == 502
+    [app] = sandbox.state.apps.values()  # applied all the same
+    assert sandbox.requests[-1].injected and app.label == "OutSystems Consoles"
+
+
+async def test_a_429_without_rate_limit_headers(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
+    sandbox.inject_fault(429, rate_limit_headers=False)
+    response = await client.get("/api/v1/groups")
+    assert response.status_code == 429 and "X-Rate-Limit-Reset" not in response.headers
+    assert "X-Rate-Limit-Reset" in (await client.get("/api/v1/groups")).headers
+
+
+async def test_a_call_a_client_timed_out_on_is_applied(
+    client: httpx.AsyncClient, sandbox: OktaSandbox
+) -> None:
+    sandbox.slow_down(0.4, 1, method="POST", path_prefix="/api/v1/apps")
+    with pytest.raises(httpx.ReadTimeout):
+        await client.post("/api/v1/apps", json=web_app(), timeout=0.1)
+    assert not sandbox.state.apps
+    await asyncio.sleep(0.5)
+    assert len(sandbox.state.apps) == 1  # Okta finished the call its client gave up on
+    started = time.perf_counter()
+    assert (await client.get("/api/v1/groups")).status_code == 200  # one call only
+    assert time.perf_counter() - started < 0.3
+
+
 async def test_lost_delete_is_applied(client: httpx.AsyncClient, sandbox: OktaSandbox) -> None:
     app = await create_app(client, web_app(), activate="false")
     sandbox.lose_responses(method="DELETE")
