@@ -12,6 +12,7 @@ Where an app comes from, in order:
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,8 +72,21 @@ class EnsuredApp:
         return self.survey.plan.action is AppAction.CREATE
 
 
-async def find_marked(ctx: PassContext, want: DesiredApp) -> dict[str, Any] | None:
-    listed = await ctx.okta.list_apps(q=want.label)
+async def org_apps(ctx: PassContext) -> list[dict[str, Any]]:
+    """Every app of the org, read once per pass: one paginated scan (shared with the other
+    integrations of the org when the client is `okta.shared_reads.SharedOkta`), instead of a search
+    per role and a read per recorded app. The survey reads it before any write of the pass."""
+    if ctx.org_apps is None:
+        ctx.org_apps = await ctx.okta.list_apps()
+    return ctx.org_apps
+
+
+async def find_marked(ctx: PassContext, want: DesiredApp, *, search: bool = False) -> dict[str, Any] | None:
+    """Our app for this role, found by its ownership marker in the org's apps.
+
+    `search`: ask Okta now, by label, instead of the pass's scan (after a create whose answer was lost,
+    the scan may predate the create)."""
+    listed = await ctx.okta.list_apps(q=want.label) if search else await org_apps(ctx)
     selection = select_owned(listed, ctx.owner, want.role)
     if selection.duplicates:
         ctx.events(
@@ -86,7 +100,13 @@ async def find_marked(ctx: PassContext, want: DesiredApp) -> dict[str, Any] | No
 
 
 async def get_known(ctx: PassContext, app_id: str) -> dict[str, Any] | None:
-    """The app with this id, or None once Okta says twice that it is gone."""
+    """The app with this id, or None once Okta says twice that it is gone.
+
+    From the org's apps when they hold it; an app missing from them is asked for by id, twice (a
+    listing can lag behind a create), before it counts as gone."""
+    for app in await org_apps(ctx):
+        if str(app.get("id")) == app_id and app.get("status") != "DELETED":
+            return copy.deepcopy(app)
     for attempt in range(2):
         try:
             app = await ctx.okta.get_app(app_id)
@@ -241,7 +261,7 @@ async def _create(
         if not exc.maybe_applied:
             raise
         # The create may have happened with its answer lost: look before creating again.
-        found = await find_marked(ctx, want)
+        found = await find_marked(ctx, want, search=True)
         if found is None:
             raise
         app = found
