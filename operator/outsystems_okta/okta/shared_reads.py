@@ -25,7 +25,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from outsystems_okta.plan.freshness import not_before, usable
+from outsystems_okta.plan.freshness import Window
 
 from .access_policies import AccessPolicy, AccessPolicyRule
 from .credentials import Credentials, as_credentials
@@ -49,10 +49,10 @@ class OrgReads:
         self._clock = clock
         self._entries: dict[Hashable, _Entry] = {}
 
-    async def read(self, key: Hashable, earliest: float, load: Callable[[], Awaitable[Any]]) -> _Entry:
-        """The snapshot under `key` once read: a usable one (even in flight), else a new read."""
+    async def read(self, key: Hashable, window: Window, load: Callable[[], Awaitable[Any]]) -> _Entry:
+        """The snapshot under `key` once read: one the window admits (even in flight), else a new read."""
         entry = self._entries.get(key)
-        if entry is None or not usable(entry.started, earliest):
+        if entry is None or not window.admits(entry.started):
             entry = _Entry(self._clock(), asyncio.ensure_future(load()))
             self._entries[key] = entry
             entry.task.add_done_callback(functools.partial(self._settled, key, entry))
@@ -128,8 +128,8 @@ class SharedReads:
             reads = self._orgs[key] = OrgReads(self._clock)
         return reads
 
-    def earliest(self, uid: str, *, fresh: bool) -> float:
-        return not_before(self._clock(), self.ttl, self._ended.get(uid), fresh=fresh)
+    def window(self, uid: str, *, fresh: bool) -> Window:
+        return Window(self._clock(), self.ttl, self._ended.get(uid), fresh)
 
     def ended(self, uid: str) -> None:
         self._ended[uid] = self._clock()
@@ -150,7 +150,7 @@ class SharedReads:
         @asynccontextmanager
         async def open_shared(org_url: str, token: str | Credentials) -> AsyncIterator[SharedOkta]:
             async with connect(org_url, token) as client:
-                view = SharedOkta(client, self.org(org_url, token), self.earliest(uid, fresh=fresh))
+                view = SharedOkta(client, self.org(org_url, token), self.window(uid, fresh=fresh))
                 try:
                     yield view
                 finally:
@@ -168,10 +168,10 @@ class SharedOkta:
     """One pass's Okta client: the shared snapshots for the reads they cover, Okta for the rest."""
 
     # `inner` is the Okta client (an `OktaApi`, the protocol of reconcile/, a layer above this one).
-    def __init__(self, inner: Any, org: OrgReads, earliest: float) -> None:
+    def __init__(self, inner: Any, org: OrgReads, window: Window) -> None:
         self._inner = inner
         self._org = org
-        self._earliest = earliest
+        self._window = window
 
     # -- shared reads --------------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class SharedOkta:
         if q is not None or filter is not None:
             result: list[dict[str, Any]] = await self._inner.list_apps(q=q, filter=filter, limit=limit)
             return result
-        entry = await self._org.read(_APPS, self._earliest, lambda: self._scan(limit))
+        entry = await self._org.read(_APPS, self._window, lambda: self._scan(limit))
         apps: dict[str, dict[str, Any] | None] = {**entry.task.result(), **entry.changes}
         return [app for app in apps.values() if app is not None]
 
@@ -197,7 +197,7 @@ class SharedOkta:
         async def load() -> frozenset[str]:
             return frozenset(str(app["id"]) for app in await self._inner.list_group_apps(group_id))
 
-        entry = await self._org.read(("group-apps", group_id), self._earliest, load)
+        entry = await self._org.read(("group-apps", group_id), self._window, load)
         ids = set(entry.task.result())
         for app_id, assigned in entry.changes.items():
             (ids.add if assigned else ids.discard)(app_id)
@@ -208,7 +208,7 @@ class SharedOkta:
             found: dict[str, Any] | None = await self._inner.find_group(name, type_=type_)
             return found
 
-        entry = await self._org.read(("group", name, type_), self._earliest, load)
+        entry = await self._org.read(("group", name, type_), self._window, load)
         group: dict[str, Any] | None = entry.task.result()
         return group
 
@@ -217,7 +217,7 @@ class SharedOkta:
             server: dict[str, Any] = await self._inner.get_authorization_server(server_id)
             return server
 
-        entry = await self._org.read(("server", server_id), self._earliest, load)
+        entry = await self._org.read(("server", server_id), self._window, load)
         server: dict[str, Any] = entry.task.result()
         return server
 
@@ -226,7 +226,7 @@ class SharedOkta:
             policies: list[AccessPolicy] = await self._inner.list_access_policies(server_id)
             return policies
 
-        entry = await self._org.read(("policies", server_id), self._earliest, load)
+        entry = await self._org.read(("policies", server_id), self._window, load)
         return list(entry.task.result())
 
     async def list_access_policy_rules(self, server_id: str, policy_id: str) -> list[AccessPolicyRule]:
@@ -234,7 +234,7 @@ class SharedOkta:
             rules: list[AccessPolicyRule] = await self._inner.list_access_policy_rules(server_id, policy_id)
             return rules
 
-        entry = await self._org.read(("rules", server_id, policy_id), self._earliest, load)
+        entry = await self._org.read(("rules", server_id, policy_id), self._window, load)
         return list(entry.task.result())
 
     # -- reads that are the pass's own ----------------------------------------------------------------

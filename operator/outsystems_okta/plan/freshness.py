@@ -14,6 +14,8 @@ authorization server with its policies and rules) only when the snapshot was *st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # Drift timers fire spread over 80-100 % of --drift-interval (jitter): a TTL as long as that spread lets
 # the passes of one drift round share about one snapshot; a shorter one would scan several times a round.
 DRIFT_SPREAD = 0.2
@@ -26,14 +28,21 @@ def snapshot_ttl(drift_interval: float, *, cap: float = MAX_TTL) -> float:
     return max(0.0, min(DRIFT_SPREAD * drift_interval, cap))
 
 
-def not_before(now: float, ttl: float, previous_end: float | None, *, fresh: bool) -> float:
-    """The earliest start (monotonic seconds) of a snapshot this pass may use."""
-    if fresh:
-        return now
-    oldest = now - ttl
-    return oldest if previous_end is None else max(oldest, previous_end)
+@dataclass(frozen=True)
+class Window:
+    """Which snapshots one pass may use; `now` is when the pass opened its Okta client."""
 
+    now: float
+    ttl: float
+    # When this integration's previous pass ended in this process; None: none did.
+    previous_end: float | None
+    # A person asked for this pass: nothing older than the pass itself.
+    fresh: bool
 
-def usable(started: float, earliest: float) -> bool:
-    """Whether a snapshot started at `started` may serve a pass whose earliest is `earliest`."""
-    return started >= earliest
+    def admits(self, started: float) -> bool:
+        """Whether a snapshot started at `started` (same clock) may serve this pass."""
+        if started < self.now - self.ttl or (self.fresh and started < self.now):
+            return False
+        # Strictly after: with a coarse clock, a snapshot started in the previous pass's last tick may
+        # predate that pass's last write.
+        return self.previous_end is None or started > self.previous_end
