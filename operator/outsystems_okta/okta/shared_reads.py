@@ -52,7 +52,7 @@ class OrgReads:
     async def read(self, key: Hashable, window: Window, load: Callable[[], Awaitable[Any]]) -> _Entry:
         """The snapshot under `key` once read: one the window admits (even in flight), else a new read."""
         entry = self._entries.get(key)
-        if entry is None or not window.admits(entry.started):
+        if entry is None or not window.admits(entry.started) or _failed(entry.task):
             entry = _Entry(self._clock(), asyncio.ensure_future(load()))
             self._entries[key] = entry
             entry.task.add_done_callback(functools.partial(self._settled, key, entry))
@@ -61,9 +61,8 @@ class OrgReads:
         return entry
 
     def _settled(self, key: Hashable, entry: _Entry, _: asyncio.Future[Any]) -> None:
-        failed = entry.task.cancelled() or entry.task.exception() is not None
         # A failed read is nobody's snapshot; the next pass reads again.
-        if failed and self._entries.get(key) is entry:
+        if _failed(entry.task) and self._entries.get(key) is entry:
             del self._entries[key]
 
     def change(self, key: Hashable, item: str, value: Any) -> None:
@@ -158,6 +157,10 @@ class SharedReads:
                     self.ended(uid)
 
         return open_shared
+
+
+def _failed(task: asyncio.Future[Any]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
 
 
 def _apps_by_id(apps: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
