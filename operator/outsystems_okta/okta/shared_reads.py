@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from .credentials import Credentials, as_credentials
 
 # Keys of what a snapshot holds.
 _APPS = ("apps",)
+# Orgs (org URL and credentials) whose snapshots are kept, as many as the client pool keeps clients.
+MAX_ORGS = 32
 
 
 @dataclass
@@ -79,12 +82,7 @@ class OrgReads:
             entry.changes[app_id] = None
             return
         current = entry.changes.get(app_id)
-        if (
-            current is None
-            and entry.task.done()
-            and not entry.task.cancelled()
-            and not entry.task.exception()
-        ):
+        if current is None and entry.task.done() and not _failed(entry.task):
             current = entry.task.result().get(app_id)
         if current is not None:
             entry.changes[app_id] = {**current, "status": status}
@@ -113,10 +111,13 @@ class SharedConnector(Protocol):
 class SharedReads:
     """Every org's snapshots, and when each integration's last pass ended (in-process memory)."""
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float, clock: Callable[[], float] = time.monotonic, max_orgs: int = MAX_ORGS
+    ) -> None:
         self.ttl = ttl
         self._clock = clock
-        self._orgs: dict[tuple[str, str], OrgReads] = {}
+        self._max_orgs = max_orgs
+        self._orgs: OrderedDict[tuple[str, str], OrgReads] = OrderedDict()
         self._ended: dict[str, float] = {}
 
     def org(self, org_url: str, token: str | Credentials) -> OrgReads:
@@ -125,6 +126,10 @@ class SharedReads:
         reads = self._orgs.get(key)
         if reads is None:
             reads = self._orgs[key] = OrgReads(self._clock)
+        self._orgs.move_to_end(key)
+        # A rotated token gets new snapshots; the old ones go once they are the least recently used.
+        while len(self._orgs) > self._max_orgs:
+            self._orgs.popitem(last=False)
         return reads
 
     def window(self, uid: str, *, fresh: bool) -> Window:

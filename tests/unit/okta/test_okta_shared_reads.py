@@ -255,3 +255,13 @@ async def test_orgs_and_credentials_do_not_share(okta: FakeOkta, client: OktaCli
     assert reads.org(ORG, TOKEN) is reads.org(ORG, TOKEN)
     assert reads.org(ORG, TOKEN) is not reads.org(ORG, "00anotherTOKEN-abcdefghijklmnop")
     assert reads.org(ORG, TOKEN) is not reads.org("https://other.okta.com", TOKEN)
+
+
+async def test_only_the_most_recently_used_orgs_keep_snapshots(client: OktaClient) -> None:
+    reads = SharedReads(120.0, clock=Clock(), max_orgs=2)
+    a = reads.org(ORG, TOKEN)
+    b = reads.org("https://b.okta.com", TOKEN)
+    assert reads.org(ORG, TOKEN) is a  # used again: now the most recent
+    reads.org("https://c.okta.com", TOKEN)  # evicts b, the least recently used
+    assert reads.org(ORG, TOKEN) is a
+    assert reads.org("https://b.okta.com", TOKEN) is not b
