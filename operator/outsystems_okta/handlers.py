@@ -32,9 +32,11 @@ from outsystems_okta.api.constants import (
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets, KubeStatus, load_kubernetes_config
 from outsystems_okta.metrics import Metrics
 from outsystems_okta.okta import OktaClient, OktaClientPool, Pacing
+from outsystems_okta.okta.shared_reads import SharedReads
 from outsystems_okta.peering import Peering
 from outsystems_okta.plan.backoff import Backoff
 from outsystems_okta.plan.conditions import Reason
+from outsystems_okta.plan.freshness import snapshot_ttl
 from outsystems_okta.reconcile import Options, Outcome, Resource, finalize, reconcile, unexpected_failure
 from outsystems_okta.reconcile.ports import EventSink, OktaConnector
 from outsystems_okta.schedule import (
@@ -194,6 +196,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     metrics = metrics or Metrics()
     pool = okta_pool(metrics, config.okta_pacing, config.okta_timeout)
     connect_okta: OktaConnector = pool.connect
+    shared_reads = SharedReads(snapshot_ttl(config.drift_interval))
 
     @kopf.on.login(registry=registry, id="login")
     def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
@@ -225,7 +228,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             metrics.serve(config.metrics_port)
 
     async def run(
-        body: kopf.Body, status: Mapping[str, Any], memo: kopf.Memo, logger: kopf.Logger
+        body: kopf.Body, status: Mapping[str, Any], memo: kopf.Memo, logger: kopf.Logger, *, fresh: bool
     ) -> Outcome:
         async with _lock(memo):
             resource = _resource(body, status)
@@ -234,7 +237,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
                 with logcontext.about(_ref(body)):
                     outcome = await reconcile(
                         resource,
-                        connect=connect_okta,
+                        connect=shared_reads.connector(connect_okta, resource.uid, fresh=fresh),
                         secrets=ObservedSecrets(memo["secrets"], wakes, _names(body)),
                         events=_events(body),
                         options=options,
@@ -270,7 +273,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         view = StatusView(body)
 
         async def one_pass() -> Next:
-            outcome = await run(body, view.current(), memo, logger)
+            outcome = await run(body, view.current(), memo, logger, fresh=slot.woken)
             changed = _changed_status(view.current(), outcome)
             if changed:
                 # The daemon never returns, so Kopf would never apply its patch: write status here.
@@ -356,9 +359,10 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
     ) -> None:
         async with _lock(memo):
             with logcontext.about(_ref(body)):
+                resource = _resource(body)
                 outcome = await finalize(
-                    _resource(body),
-                    connect=connect_okta,
+                    resource,
+                    connect=shared_reads.connector(connect_okta, resource.uid, fresh=True),
                     secrets=memo["secrets"],
                     events=_events(body),
                     options=options,
@@ -369,6 +373,7 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
             _patch_status(patch, body, outcome)
             raise kopf.TemporaryError(outcome.message, delay=outcome.retry_after or 60.0)
         metrics.forget(*_names(body))
+        shared_reads.forget(resource.uid)
         logger.info("Released: deletionPolicy honoured")
 
     return registry

@@ -24,6 +24,7 @@ OPERATIONS = {
     ("PUT", "apps/{id}"): "replaceApplication",
     ("GET", "groups"): "listGroups",
     ("GET", "apps/{id}/groups"): "listApplicationGroupAssignments",
+    ("GET", "groups/{id}/apps"): "listAssignedApplicationsForGroup",
     ("PUT", "apps/{id}/groups/{id}"): "assignGroupToApplication",
     ("GET", "apps/{id}/credentials/secrets"): "listOAuth2ClientSecrets",
 }

@@ -320,6 +320,18 @@ class OktaClient:
             )
         return exact[0] if exact else None
 
+    async def list_group_apps(self, group_id: str) -> list[dict[str, Any]]:
+        """`GET /api/v1/groups/{groupId}/apps`, every page: the apps assigned to a group.
+
+        One read tells which of many apps a group is assigned to (instead of one listing per app), and it
+        is counted in the `/api/v1/groups` bucket, not the small `/api/v1/apps` one.
+        """
+        return await self._paginate(
+            _Op("listAssignedApplicationsForGroup"),
+            f"/api/v1/groups/{_seg(group_id, 'group id')}/apps",
+            {"limit": str(MAX_PAGE_LIMIT)},
+        )
+
     async def list_app_groups(self, app_id: str, *, expand: str | None = None) -> list[dict[str, Any]]:
         """`GET /api/v1/apps/{id}/groups`, every page; `expand="group"` embeds each group (`_embedded`)."""
         params = {"limit": str(MAX_PAGE_LIMIT)}

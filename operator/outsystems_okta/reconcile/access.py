@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from outsystems_okta.blueprint import DesiredApp
+from outsystems_okta.okta.errors import OktaNotFoundError
 from outsystems_okta.plan.access import (
     AssignmentPlan,
     assigned_group_names,
@@ -24,6 +25,9 @@ class GroupAccess:
         self.group_names: dict[str, str] = {}
         # Groups left assigned, though no longer wanted, because a listed group was not found.
         self.kept_groups: dict[str, None] = {}
+        # The apps of each group, as this pass read them before its writes (only membership of the
+        # app being surveyed is asked, and no write of this pass changes another app's).
+        self._group_apps: dict[str, set[str]] = {}
 
     async def resolve(self) -> tuple[list[str], list[str]]:
         """Ids of the spec's groups, and the names of those Okta does not have."""
@@ -52,11 +56,31 @@ class GroupAccess:
     ) -> AssignmentPlan:
         """The assignments to add to and remove from an app; `app_id` None: an app about to be created,
         which has none yet (no need to ask Okta)."""
-        # expand=group: the names of groups that left the spec, for the messages, at no extra call.
-        listed = [] if app_id is None else await self.ctx.okta.list_app_groups(app_id, expand="group")
-        self.group_names = {**assigned_group_names(listed), **self.group_names}
-        current = {str(a["id"]) for a in listed}
-        return plan_assignments(group_ids, current, previous, complete=complete)
+        current: set[str] = set()
+        if app_id is not None:
+            # Per group, not per app: one listing of a group's apps serves both apps of this pass and
+            # every integration of the org sharing the read (okta.shared_reads). Only the spec's groups
+            # and ours from before matter: nothing else is ever assigned or unassigned.
+            for gid in dict.fromkeys([*group_ids, *previous]):
+                if app_id in await self._apps_of(gid):
+                    current.add(gid)
+        plan = plan_assignments(group_ids, current, previous, complete=complete)
+        unnamed = [gid for gid in (*plan.unassign, *plan.kept) if gid not in self.group_names]
+        if unnamed and app_id is not None:
+            # A group that left the spec: its name, for the messages (expand=group embeds it).
+            listed = await self.ctx.okta.list_app_groups(app_id, expand="group")
+            self.group_names = {**assigned_group_names(listed), **self.group_names}
+        return plan
+
+    async def _apps_of(self, group_id: str) -> set[str]:
+        """The apps a group is assigned to, read once per pass (both apps' surveys ask)."""
+        if group_id not in self._group_apps:
+            try:
+                apps = await self.ctx.okta.list_group_apps(group_id)
+            except OktaNotFoundError:
+                apps = []  # the group is gone from Okta, and its assignments with it
+            self._group_apps[group_id] = {str(app["id"]) for app in apps}
+        return self._group_apps[group_id]
 
     async def ensure(
         self, want: DesiredApp, app_id: str, group_ids: list[str], complete: bool, *, created: bool = False

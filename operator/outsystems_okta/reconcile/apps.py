@@ -15,6 +15,7 @@ create of the next pass) are settled in the survey, before any write: see plan/d
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,9 +80,23 @@ class EnsuredApp:
         return self.survey.plan.action is AppAction.CREATE
 
 
-async def settle_marked(ctx: PassContext, want: DesiredApp, tracked_id: str | None) -> Settlement:
-    """The apps with our marker for one role: the one to use, those to delete, those to leave."""
-    listed = await ctx.okta.list_apps(q=want.label)
+async def org_apps(ctx: PassContext) -> list[dict[str, Any]]:
+    """Every app of the org, read once per pass: one paginated scan (shared with the other
+    integrations of the org when the client is `okta.shared_reads.SharedOkta`), instead of a search
+    per role and a read per recorded app. The survey reads it before any write of the pass."""
+    if ctx.org_apps is None:
+        ctx.org_apps = await ctx.okta.list_apps()
+    return ctx.org_apps
+
+
+async def settle_marked(
+    ctx: PassContext, want: DesiredApp, tracked_id: str | None, *, search: bool = False
+) -> Settlement:
+    """The apps with our marker for one role: the one to use, those to delete, those to leave.
+
+    `search`: ask Okta now, by label, instead of the pass's scan (after a create whose answer was lost,
+    the scan may predate the create)."""
+    listed = await ctx.okta.list_apps(q=want.label) if search else await org_apps(ctx)
     selection = select_owned(listed, ctx.owner, want.role)
     if not selection.duplicates:
         return Settlement(keep=selection.chosen)
@@ -100,12 +115,18 @@ async def settle_marked(ctx: PassContext, want: DesiredApp, tracked_id: str | No
     return settlement
 
 
-async def find_marked(ctx: PassContext, want: DesiredApp) -> dict[str, Any] | None:
-    return (await settle_marked(ctx, want, None)).keep
+async def find_marked(ctx: PassContext, want: DesiredApp, *, search: bool = False) -> dict[str, Any] | None:
+    return (await settle_marked(ctx, want, None, search=search)).keep
 
 
 async def get_known(ctx: PassContext, app_id: str) -> dict[str, Any] | None:
-    """The app with this id, or None once Okta says twice that it is gone."""
+    """The app with this id, or None once Okta says twice that it is gone.
+
+    From the org's apps when they hold it; an app missing from them is asked for by id, twice (a
+    listing can lag behind a create), before it counts as gone."""
+    for app in await org_apps(ctx):
+        if str(app.get("id")) == app_id and app.get("status") != "DELETED":
+            return copy.deepcopy(app)
     for attempt in range(2):
         try:
             app = await ctx.okta.get_app(app_id)
@@ -268,7 +289,7 @@ async def _create(
         if not exc.maybe_applied:
             raise
         # The create may have happened with its answer lost: look before creating again.
-        found = await find_marked(ctx, want)
+        found = await find_marked(ctx, want, search=True)
         if found is None:
             raise
         app = found

@@ -44,6 +44,8 @@ class PassContext:
         # Seconds until a step of a multi-step operation (a client secret rotation) wants the next
         # pass; None: no hurry.
         self.follow_up: float | None = None
+        # Every app of the org, as the survey read it (apps.org_apps); None until read.
+        self.org_apps: list[dict[str, Any]] | None = None
 
     def previous(self, role: str) -> Mapping[str, Any]:
         """What the last pass recorded in status for one app (`consoles`, `developmentTools`)."""

@@ -45,6 +45,9 @@ class ReadOnlyOkta:
     async def list_app_groups(self, app_id: str, *, expand: str | None = None) -> list[dict[str, Any]]:
         return await self._inner.list_app_groups(app_id, expand=expand)
 
+    async def list_group_apps(self, group_id: str) -> list[dict[str, Any]]:
+        return await self._inner.list_group_apps(group_id)
+
     async def get_authorization_server(self, server_id: str) -> dict[str, Any]:
         return await self._inner.get_authorization_server(server_id)
 

@@ -74,6 +74,7 @@ async def run_schedule(
         await _wait(slot, drift() if due.delay is None else due.delay, due.firm, stopped)
         if is_stopped():
             return
+        slot.woken = slot.wake.is_set()
         # Cleared before the pass: a change during the pass wakes the next one.
         slot.wake.clear()
         slot.running = True

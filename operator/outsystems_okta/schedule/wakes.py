@@ -26,6 +26,9 @@ class Slot:
     # A pass is in progress: it reads every Secret it depends on, so a Secret it has not read yet needs
     # no wake (the pass will see the new state).
     running: bool = False
+    # The pass about to run was asked for (a wake: a change of the resource or of a Secret), not due on
+    # a timer (the first pass, a back-off, drift): it then reads Okta afresh (okta.shared_reads).
+    woken: bool = False
 
 
 def watched_secrets(namespace: str, name: str, spec: Mapping[str, Any]) -> list[Key]:

@@ -23,6 +23,7 @@ MAX_APPS_PAGE = 200
 MAX_GROUPS_PAGE = 10000
 ASSIGNMENTS_DEFAULT_PAGE = 20  # SPEC queryGroupAssignmentLimit: default 20, maximum 200
 MAX_ASSIGNMENTS_PAGE = 200
+GROUP_APPS_DEFAULT_PAGE = 20  # SPEC listAssignedApplicationsForGroup limit: default 20
 
 
 def _expression(raw: str | None, allow: Callable[[str, str], bool]) -> Expr | None:
@@ -286,6 +287,21 @@ async def add_group(request: web.Request) -> web.Response:
 async def get_group(request: web.Request) -> web.Response:
     rt = runtime(request)
     return respond(request, render.group(rt.state.get_group(request.match_info["groupId"]), rt.base_url))
+
+
+@routes.get("/api/v1/groups/{groupId}/apps")
+async def list_assigned_applications_for_group(request: web.Request) -> web.Response:
+    """SPEC listAssignedApplicationsForGroup: the apps a group is assigned to, paged (default 20)."""
+    rt = runtime(request)
+    group_id = request.match_info["groupId"]
+    rt.state.get_group(group_id)  # 404 for a group Okta does not have
+    apps = [app for app in rt.state.list_apps() if group_id in app.assignments]
+    after = rt.state.cursor(request.query["after"]) if request.query.get("after") else None
+    if request.query.get("after") and after is None:
+        after = -1
+    limit = parse_limit(request.query.get("limit"), default=GROUP_APPS_DEFAULT_PAGE, maximum=MAX_APPS_PAGE)
+    items = [render.app(app, rt.base_url, org_id=rt.state.org_id) for app in apps]
+    return _paged(request, items, [a.seq for a in apps], [a.id for a in apps], after=after, limit=limit)
 
 
 # ---- authorization servers --------------------------------------------------------------------

@@ -257,6 +257,8 @@ class Integration:
     annotations: dict[str, str] = field(default_factory=dict)
     # Writes status in the middle of a pass (the operator's KubeStatus); None: the routine does without.
     status_store: Any = None
+    # Opens Okta for a pass (an OktaConnector); None: the world's, a new client per pass.
+    connect: Any = None
 
     def resource(self) -> Resource:
         return Resource(
@@ -281,7 +283,7 @@ class Integration:
     async def reconcile(self) -> Outcome:
         outcome = await reconcile(
             self.resource(),
-            connect=self.world.connect,
+            connect=self.connect or self.world.connect,
             secrets=self.world.secrets,
             events=self.events,
             options=self.options or self.world.options,

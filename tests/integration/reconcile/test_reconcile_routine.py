@@ -252,7 +252,7 @@ async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(worl
     cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
     assert [(r.method, r.path) for r in world.requests()] == [
         ("GET", "/api/v1/authorizationServers/default"),
-        ("GET", "/api/v1/apps"),  # our marker, in case a create's answer was lost
+        # One scan of the org's apps: our marker (a create's answer may have been lost), for both apps.
         ("GET", "/api/v1/apps"),
         ("GET", "/api/v1/groups"),
         ("POST", "/api/v1/apps"),
@@ -263,21 +263,21 @@ async def test_what_a_first_convergence_and_a_drift_pass_cost_in_okta_calls(worl
         # Last: can the assigned group sign in? (the larger /api/v1 bucket)
         *world.access_policy_reads(),
     ]
-    assert (len(world.requests()), len(world.writes())) == (10, 4)
+    assert (len(world.requests()), len(world.writes())) == (9, 4)  # 7 + the access-policy check (2)
 
     world.sb.clear_requests()
     assert_ready(await it.reconcile(), it)
     assert [(r.method, r.path) for r in world.requests()] == [
         ("GET", "/api/v1/authorizationServers/default"),
-        ("GET", f"/api/v1/apps/{cid}"),
-        ("GET", f"/api/v1/apps/{tid}"),
+        # Both apps from one scan of the org's apps, no read per app.
+        ("GET", "/api/v1/apps"),
         ("GET", "/api/v1/groups"),
-        ("GET", f"/api/v1/apps/{cid}/groups"),
-        ("GET", f"/api/v1/apps/{tid}/groups"),
+        # Assignments per group (both apps from one listing), not per app.
+        ("GET", f"/api/v1/groups/{it_group}/apps"),
         ("GET", f"/api/v1/apps/{cid}/credentials/secrets"),
         *world.access_policy_reads(),
     ]
-    assert len(world.requests()) == 9
+    assert len(world.requests()) == 7
 
 
 # -- 2. drift repair -------------------------------------------------------------------------------
@@ -384,7 +384,9 @@ async def test_an_app_deleted_out_of_band_stops_the_pass_with_okta_app_deleted_a
     # Gone was only concluded after a second look, and no marker search or create followed.
     assert world.sleeper.calls == [0]
     assert len(world.calls("GET", f"/api/v1/apps/{old_cid}")) == 2
-    assert world.calls("GET", "/api/v1/apps") == []
+    # The one scan of the org's apps (which no longer lists it); no marker search by label.
+    [scan] = world.calls("GET", "/api/v1/apps")
+    assert "q" not in scan.query
     assert it.events.items == [("Warning", "OktaAppDeleted", outcome.message)]
 
     # The next pass (the drift timer) says nothing new.
@@ -1068,16 +1070,19 @@ async def test_a_create_that_failed_with_a_5xx_is_looked_for_and_not_duplicated(
 # -- 12. 404 right after create ----------------------------------------------------------------------
 
 
-async def test_a_404_right_after_create_is_rechecked_and_not_recreated(world: World) -> None:
+async def test_a_recorded_app_is_read_from_the_scan_not_by_id(world: World) -> None:
+    # Okta can answer 404 to a GET of an app created a moment ago. A pass reads its recorded apps from
+    # the one scan of the org's apps; a GET by id (twice, with a recheck: see the deletion test above)
+    # is only for an app the scan lacks.
     it = await converged(world)
-    cid = it.app_id("consoles")
-    world.sb.inject_fault(404, 1, method="GET", path_prefix=f"/api/v1/apps/{cid}")
+    cid, tid = it.app_id("consoles"), it.app_id("developmentTools")
+    world.sb.clear_requests()
 
-    outcome = await it.reconcile()
+    assert_ready(await it.reconcile(), it)
 
-    assert_ready(outcome, it)
-    assert [r.status for r in world.calls("GET", f"/api/v1/apps/{cid}")] == [404, 200]
-    assert world.sleeper.calls == [0]  # looked again after recheck_delay
+    assert world.calls("GET", f"/api/v1/apps/{cid}") == world.calls("GET", f"/api/v1/apps/{tid}") == []
+    assert len(world.calls("GET", "/api/v1/apps")) == 1
+    assert world.sleeper.calls == []
     assert world.writes() == []
     assert len(world.apps()) == 2 and it.app_id("consoles") == cid
     assert it.events.items == []

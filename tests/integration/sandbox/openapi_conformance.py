@@ -56,6 +56,7 @@ APP_OPERATIONS = (
     "listGroups",
     "addGroup",  # the brief's "createGroup"
     "getGroup",
+    "listAssignedApplicationsForGroup",  # a group's apps: assignments per group (shared reads)
     "listAuthorizationServers",
     "getAuthorizationServer",
 )

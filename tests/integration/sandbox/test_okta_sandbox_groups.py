@@ -141,3 +141,29 @@ async def test_deleting_an_app_drops_its_assignments(client: httpx.AsyncClient, 
     assert (await client.delete(f"/api/v1/apps/{app['id']}")).status_code == 204
     assert sandbox.dump_state()["assignments"] == {}
     assert (await client.get(f"/api/v1/apps/{app['id']}/groups")).status_code == 404
+
+
+async def test_a_groups_apps_are_listed_in_pages_and_follow_assignments(client: httpx.AsyncClient) -> None:
+    # listAssignedApplicationsForGroup: what the operator reads to know assignments per group.
+    group = await _group_id(client, "OutSystems Admins")
+    apps = [await create_app(client, web_app(f"App {i:02d}")) for i in range(23)]
+    other = await create_app(client, web_app("Not assigned"))
+    for app in apps:
+        assert (await client.put(f"/api/v1/apps/{app['id']}/groups/{group}")).status_code == 200
+
+    first = await client.get(f"/api/v1/groups/{group}/apps")  # the spec's default page is 20
+    assert len(first.json()) == 20 and "next" in first.links
+    assert first.json()[0]["settings"]["oauthClient"]["redirect_uris"]  # whole apps, as listApplications
+    seen: list[str] = []
+    url: str | None = f"/api/v1/groups/{group}/apps?limit=10"
+    while url:
+        response = await client.get(url)
+        seen += [item["id"] for item in response.json()]
+        url = response.links.get("next", {}).get("url")
+    assert seen == [app["id"] for app in apps] and other["id"] not in seen
+
+    await client.delete(f"/api/v1/apps/{apps[0]['id']}/groups/{group}")
+    after = (await client.get(f"/api/v1/groups/{group}/apps", params={"limit": "200"})).json()
+    assert [app["id"] for app in after] == [app["id"] for app in apps[1:]]
+    missing = await client.get("/api/v1/groups/00gNoSuchGroup000000/apps")
+    assert missing.status_code == 404 and error_of(missing)[0] == "E0000007"

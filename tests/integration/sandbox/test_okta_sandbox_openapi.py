@@ -86,6 +86,8 @@ async def test_happy_paths_conform(
     await client.put(f"{app_url}/groups/{everyone}")
     await client.put(f"{app_url}/groups/{added['id']}", json={"priority": 1, "profile": {"k": "v"}})
     await client.get(f"{app_url}/groups/{everyone}")
+    await client.get(f"/api/v1/groups/{everyone}/apps")
+    await client.get(f"/api/v1/groups/{added['id']}/apps", params={"limit": "1"})
     await client.get(f"{app_url}/groups/{everyone}", params={"expand": "group"})
     await client.get(f"{app_url}/groups", params={"limit": "20"})
     assert (await client.delete(f"{app_url}/groups/{added['id']}")).status_code == 204

@@ -24,10 +24,12 @@ class Harness:
         self.starts: list[float] = []
         self.stop_after = stop_after if stop_after is not None else len(results)
         self.wakes_seen_at_start: list[bool] = []
+        self.woken: list[bool] = []
 
     async def run_pass(self) -> Next:
         self.starts.append(time.monotonic())
         self.wakes_seen_at_start.append(self.slot.wake.is_set())
+        self.woken.append(self.slot.woken)
         assert self.slot.running
         result = self.results.pop(0)
         if len(self.starts) >= self.stop_after:
@@ -75,6 +77,14 @@ async def test_a_wake_cuts_a_back_off_short_and_many_wakes_make_one_pass() -> No
     await task
     assert len(h.starts) == 2
     assert h.wakes_seen_at_start == [False, False], "the wake is cleared before each pass"
+    # The first pass was due (no wake): it may share reads; the woken one reads Okta afresh.
+    assert h.woken == [False, True]
+
+
+async def test_a_pass_due_on_its_timer_is_not_woken() -> None:
+    h = Harness([Next(0.01), Next(None), Next(None)])
+    await h.run(drift=0.01)
+    assert h.woken == [False, False, False]
 
 
 class WokenDuringFirstPass(Harness):
