@@ -23,7 +23,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from measure import metric
+from measure import metric, rss_samples
 from workload import GROUP, NAMESPACE, PLURAL, REPO, free_port, spec
 
 from outsystems_okta_sandbox.okta.ratelimit import APPS, DEFAULT_LIMITS
@@ -75,7 +75,7 @@ def main() -> None:
         stack.install_crds(REPO / "crds")
         stack.ensure_namespace(NAMESPACE)
         stack.create_credentials(NAMESPACE)
-        stack.start_operator(
+        process = stack.start_operator(
             "--okta-budget",
             str(args.okta_budget),
             "--okta-concurrency",
@@ -106,6 +106,7 @@ def main() -> None:
             time.sleep(1.0)
         converged = max(ready_at.values())
         budget_wait = metric(port, "outsystems_okta_okta_budget_wait_seconds_total")
+        rss = rss_samples(process.pid)
 
         calls = sorted(stack.okta.requests, key=lambda c: c.started)
         by_bucket: dict[str, list[RecordedRequest]] = defaultdict(list)
@@ -135,6 +136,7 @@ def main() -> None:
                 "okta_429s": sum(1 for c in calls if c.status == 429),
                 "not_ready_reasons_seen": dict(reasons),
                 "operator_budget_wait_seconds": round(budget_wait, 1),
+                "operator_rss_mib": rss["median"],
                 "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             },
             indent=2,

@@ -16,7 +16,8 @@ def _rss(figure: dict[str, float]) -> str:
 def scenarios(results: list[dict[str, Any]]) -> str:
     lines = [
         "| integrations x environments, Okta latency | all Ready after | apply to Ready, median / p95 "
-        "| first convergence: calls (per integration; reads + writes) | ... per integration by bucket "
+        "| first convergence: passes, calls (per integration; reads + writes) "
+        "| ... per integration by bucket "
         "| drift: passes, calls (per pass; writes) | ... per pass by bucket "
         "| RSS MiB idle / converged / after drift: median (min-max) |",
         "| --- | ---: | ---: | --- | --- | --- | --- | --- |",
@@ -29,12 +30,18 @@ def scenarios(results: list[dict[str, Any]]) -> str:
             f"{', adopting' if r.get('adopting') else ''} "
             f"| {r['seconds_until_all_ready']:g} s "
             f"| {r['apply_to_ready_s']['median']:g} / {r['apply_to_ready_s']['p95']:g} s "
-            f"| {first['total']} ({first['per_integration']:g}; {first['reads']} + {first['writes']}) "
+            f"| {first['passes']}, {first['total']} "
+            f"({first['per_integration']:g}; {first['reads']} + {first['writes']}) "
             f"| {_buckets(first['by_bucket'], r['integrations'])} "
             f"| {drift['passes']}, {drift['total']} ({drift['per_integration'] or 0:g}; {drift['writes']}) "
             f"| {_buckets(drift['by_bucket'], passes)} "
             f"| {_rss(rss['idle'])} / {_rss(rss['converged'])} / {_rss(rss['after_drift'])} |"
         )
+    idle = [r["rss_mib"]["idle"]["median"] for r in results]
+    lines.append(
+        f"\nIdle RSS over the {len(idle)} operator processes: median {sorted(idle)[len(idle) // 2]:g} MiB, "
+        f"{min(idle):g} to {max(idle):g} MiB."
+    )
     return "\n".join(lines)
 
 
@@ -57,5 +64,9 @@ def budget(result: dict[str, Any]) -> str:
         ("429s received", str(result["okta_429s"])),
         ("Ready reasons other than `Reconciled` seen", ", ".join(result["not_ready_reasons_seen"]) or "none"),
         ("seconds waited for budget (operator metric)", f"{result['operator_budget_wait_seconds']:g}"),
+        (
+            "operator RSS once all Ready",
+            f"{result['operator_rss_mib']:g} MiB" if "operator_rss_mib" in result else "-",
+        ),
     ]
     return "\n".join(["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows)])
