@@ -51,6 +51,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--latencies", type=int, nargs="+", default=[0, 100], help="Okta latency, ms")
     parser.add_argument("--environments", type=int, default=4)
+    parser.add_argument(
+        "--drift-interval",
+        type=float,
+        help="seconds (default: longer than the convergence is expected to take)",
+    )
     parser.add_argument("--adopt", action="store_true", help="each integration adopts two hand-made apps")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--budget", type=Path, help="a bench/budget.py JSON result to include")
@@ -59,9 +64,8 @@ def main() -> None:
     results = []
     for latency in args.latencies:
         for size in args.sizes:
-            scenario = Scenario(
-                size, latency, args.environments, drift_interval(size, latency), adopt=args.adopt
-            )
+            interval = args.drift_interval or drift_interval(size, latency)
+            scenario = Scenario(size, latency, args.environments, interval, adopt=args.adopt)
             print(f"running {scenario.name} ...", file=sys.stderr, flush=True)
             results.append(run(scenario))
     report: dict[str, Any] = {"machine": machine(), "scenarios": results}
