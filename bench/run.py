@@ -5,7 +5,7 @@ process (a fresh one per scenario).
     .venv/bin/python bench/run.py                          # those six (about 5 minutes, 2 cores)
     .venv/bin/python bench/run.py --sizes 1 10 --latencies 0
     .venv/bin/python bench/run.py --budget bench/results/budget.json   # also the 100 x 10 table
-    .venv/bin/python bench/run.py --sizes 150 --latencies 0 --adopt   # each adopts two hand-made apps
+    .venv/bin/python bench/run.py --sizes 100 --latencies 0 --adopt   # each adopts two hand-made apps
 
 Prints Markdown tables and writes everything as JSON (--out, default bench/results/latest.json).
 `--budget FILE` adds the last result of `make bench-budget` (bench/budget.py --out FILE), which takes
