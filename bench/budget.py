@@ -9,34 +9,26 @@ The Okta sandbox enforces `--apps-limit` calls per `--window` seconds on the `/a
 Prints JSON: seconds until all Ready, the peak share of each bucket spent in one window (windows cut the
 way the sandbox's limiter cuts them) and in any sliding window of the same length, the 429s Okta
 answered, the Ready reasons seen while converging, and the seconds the operator waited for budget (its
-own metric). Not part of `make test`.
+own metric); `--out FILE` also writes it there (`make bench-budget` writes bench/results/budget.json,
+which `make bench` then shows beside its own tables). Not part of `make test`.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
-import socket
 import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import httpx
-from convergence import NAMESPACE, REPO, spec
+from measure import metric, rss_samples
+from workload import GROUP, NAMESPACE, PLURAL, REPO, free_port, spec
 
 from outsystems_okta_sandbox.okta.ratelimit import APPS, DEFAULT_LIMITS
 from outsystems_okta_sandbox.okta.recording import RecordedRequest
 from outsystems_okta_sandbox.stack import Stack
-
-GROUP = "okta.outsystems.dev"
-PLURAL = "outsystemsoktaintegrations"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def windows(calls: list[RecordedRequest], length: float) -> list[int]:
@@ -60,10 +52,6 @@ def sliding_peak(calls: list[RecordedRequest], length: float) -> int:
     return peak
 
 
-def metric(text: str, name: str) -> float:
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name + "{"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--integrations", type=int, default=100)
@@ -73,6 +61,7 @@ def main() -> None:
     parser.add_argument("--okta-budget", type=float, default=0.5)
     parser.add_argument("--okta-concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=3600.0)
+    parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     args = parser.parse_args()
     n = args.integrations
     port = free_port()
@@ -86,7 +75,7 @@ def main() -> None:
         stack.install_crds(REPO / "crds")
         stack.ensure_namespace(NAMESPACE)
         stack.create_credentials(NAMESPACE)
-        stack.start_operator(
+        process = stack.start_operator(
             "--okta-budget",
             str(args.okta_budget),
             "--okta-concurrency",
@@ -116,7 +105,8 @@ def main() -> None:
                         reasons[str(condition.get("reason"))] += 1
             time.sleep(1.0)
         converged = max(ready_at.values())
-        scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+        budget_wait = metric(port, "outsystems_okta_okta_budget_wait_seconds_total")
+        rss = rss_samples(process.pid)
 
         calls = sorted(stack.okta.requests, key=lambda c: c.started)
         by_bucket: dict[str, list[RecordedRequest]] = defaultdict(list)
@@ -131,28 +121,31 @@ def main() -> None:
             bucket: round(sliding_peak(cs, args.window) / limits[bucket], 3)
             for bucket, cs in by_bucket.items()
         }
-        print(
-            json.dumps(
-                {
-                    "integrations": n,
-                    "environments": args.environments,
-                    "apps_bucket": f"{args.apps_limit} per {args.window:g}s",
-                    "okta_budget": args.okta_budget,
-                    "okta_concurrency": args.okta_concurrency,
-                    "seconds_until_all_ready": round(converged, 1),
-                    "seconds_until_half_ready": round(sorted(ready_at.values())[n // 2 - 1], 1),
-                    "okta_calls": {bucket: len(cs) for bucket, cs in by_bucket.items()},
-                    "peak_share_per_window": peak_window,
-                    "peak_share_per_sliding_window": peak_sliding,
-                    "okta_429s": sum(1 for c in calls if c.status == 429),
-                    "not_ready_reasons_seen": dict(reasons),
-                    "operator_budget_wait_seconds": round(
-                        metric(scraped, "outsystems_okta_okta_budget_wait_seconds_total"), 1
-                    ),
-                },
-                indent=2,
-            )
+        result = json.dumps(
+            {
+                "integrations": n,
+                "environments": args.environments,
+                "apps_bucket": f"{args.apps_limit} per {args.window:g}s",
+                "okta_budget": args.okta_budget,
+                "okta_concurrency": args.okta_concurrency,
+                "seconds_until_all_ready": round(converged, 1),
+                "seconds_until_half_ready": round(sorted(ready_at.values())[n // 2 - 1], 1),
+                "okta_calls": {bucket: len(cs) for bucket, cs in by_bucket.items()},
+                "peak_share_per_window": peak_window,
+                "peak_share_per_sliding_window": peak_sliding,
+                "okta_429s": sum(1 for c in calls if c.status == 429),
+                "not_ready_reasons_seen": dict(reasons),
+                "operator_budget_wait_seconds": round(budget_wait, 1),
+                "operator_rss_mib": rss["median"],
+                "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            },
+            indent=2,
         )
+        print(result)
+        if args.out is not None:
+            # `make bench` shows the last one (bench/run.py --budget FILE).
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(result + "\n")
 
 
 if __name__ == "__main__":

@@ -1,31 +1,35 @@
-"""Secrets through the official `kubernetes` client (blocking, so each call runs in a worker thread)."""
+"""Secrets through the official `kubernetes` client (blocking, so each call runs in a worker thread).
+
+Requests go through `kube.rest` (plain JSON on the `ApiClient`), not `CoreV1Api`: see there why."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import kubernetes
 from kubernetes.client.exceptions import ApiException
+
+from outsystems_okta.kube.rest import request
+
+SECRETS = "/api/v1/namespaces/{namespace}/secrets"
+SECRET = "/api/v1/namespaces/{namespace}/secrets/{name}"
 
 
 class KubeSecrets:
     """The reconcile routine's SecretStore, backed by the Kubernetes API."""
 
     def __init__(self, api_client: kubernetes.client.ApiClient) -> None:
-        self._core = kubernetes.client.CoreV1Api(api_client)
+        self._api = api_client
 
     async def read(self, namespace: str, name: str) -> dict[str, Any] | None:
         def call() -> dict[str, Any] | None:
             try:
-                response = self._core.read_namespaced_secret(name, namespace, _preload_content=False)
+                return request(self._api, "GET", SECRET, {"namespace": namespace, "name": name})
             except ApiException as exc:
                 if exc.status == 404:
                     return None
                 raise _safe(exc) from None
-            data: dict[str, Any] = json.loads(response.data)
-            return data
 
         return await asyncio.to_thread(call)
 
@@ -35,14 +39,12 @@ class KubeSecrets:
 
         def call() -> None:
             try:
-                self._core.create_namespaced_secret(namespace, body, _preload_content=False)
+                request(self._api, "POST", SECRETS, {"namespace": namespace}, body)
                 return
             except ApiException as exc:
                 if exc.status != 409:
                     raise _safe(exc) from None
-            current = json.loads(
-                self._core.read_namespaced_secret(name, namespace, _preload_content=False).data
-            )
+            current = request(self._api, "GET", SECRET, {"namespace": namespace, "name": name})
             meta = current.get("metadata") or {}
             merged = {
                 **body,
@@ -54,7 +56,7 @@ class KubeSecrets:
                 },
             }
             try:
-                self._core.replace_namespaced_secret(name, namespace, merged, _preload_content=False)
+                request(self._api, "PUT", SECRET, {"namespace": namespace, "name": name}, merged)
             except ApiException as exc:
                 raise _safe(exc) from None
 
@@ -63,7 +65,7 @@ class KubeSecrets:
     async def delete(self, namespace: str, name: str) -> None:
         def call() -> None:
             try:
-                self._core.delete_namespaced_secret(name, namespace, _preload_content=False)
+                request(self._api, "DELETE", SECRET, {"namespace": namespace, "name": name})
             except ApiException as exc:
                 if exc.status != 404:
                     raise _safe(exc) from None

@@ -32,16 +32,18 @@ import secrets
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from .credentials import ServiceApp, SswsToken
 from .errors import OktaAuthError, OktaProtocolError
+
+# `cryptography` is imported where a JWT is signed or the DPoP key made, i.e. only with a service app:
+# it costs about 8 MiB of resident memory (bench/memory.py) that SSWS tokens never need.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 TOKEN_PATH = "/oauth2/v1/token"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -50,7 +52,6 @@ ASSERTION_LIFETIME = 300
 # Refresh this long before the token expires (or at half its life, when that is sooner), so a pass
 # never starts a call with a token that dies on the way.
 REFRESH_MARGIN = 60.0
-_HASHES = {"256": hashes.SHA256(), "384": hashes.SHA384(), "512": hashes.SHA512()}
 _COORD = {"ES256": 32, "ES384": 48, "ES512": 66}
 
 
@@ -83,9 +84,18 @@ def sign_jwt(
     header: dict[str, Any], claims: dict[str, Any], key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 ) -> str:
     """A compact JWS. `header["alg"]` must match the key (RS*/ES*); EC signatures are raw r||s (RFC 7518)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
     alg = header["alg"]
     signing_input = f"{_json_segment(header)}.{_json_segment(claims)}".encode()
-    digest = _HASHES[alg[2:]]
+    digests: dict[str, hashes.HashAlgorithm] = {
+        "256": hashes.SHA256(),
+        "384": hashes.SHA384(),
+        "512": hashes.SHA512(),
+    }
+    digest = digests[alg[2:]]
     if isinstance(key, rsa.RSAPrivateKey):
         signature = key.sign(signing_input, padding.PKCS1v15(), digest)
     else:
@@ -99,6 +109,8 @@ class DPoPKey:
     """The process's DPoP key (EC P-256): generated once, never written anywhere."""
 
     def __init__(self, key: ec.EllipticCurvePrivateKey | None = None) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         self._key = key or ec.generate_private_key(ec.SECP256R1())
         numbers = self._key.public_key().public_numbers()
         self.jwk = {

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+# `cryptography` is imported only where a service app's key is parsed or used: it costs about 8 MiB of
+# resident memory (bench/memory.py), which an operator signing in with SSWS tokens never needs.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    PrivateKey: TypeAlias = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 # private_key_jwt signs with RS256 or ES256 (the implement-oauth-for-okta-serviceapp guide lists
 # RS256/384/512 and ES256/384/512; these two cover the keys the Admin Console generates or accepts).
@@ -65,6 +68,8 @@ class ServiceApp:
 
     @property
     def algorithm(self) -> str:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if isinstance(self.key, rsa.RSAPrivateKey):
             return "RS256"
         return _EC_ALGORITHMS[self.key.curve.name]
@@ -89,6 +94,9 @@ def service_app(
 ) -> ServiceApp:
     """Parse the PEM (PKCS#8 or traditional, unencrypted) into a `ServiceApp`; `InvalidCredentials` if
     it is not an RSA (>= 2048 bits) or P-256/384/521 private key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
     if not client_id or any(ch.isspace() or not ch.isprintable() for ch in client_id):
         raise InvalidCredentials("clientId must be a non-empty string without whitespace")
     if key_id is not None and (not key_id or any(ch.isspace() or not ch.isprintable() for ch in key_id)):
