@@ -15,8 +15,15 @@ $(STAMP): pyproject.toml $(SANDBOX)/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e . -e $(SANDBOX) --group test
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
+# tests/e2e runs on E2E_WORKERS pytest-xdist workers (each test starts its own emulators and operator
+# process on free ports in its own tmp_path), a file per worker at a time (--dist loadfile); the rest in
+# one process before it. E2E_WORKERS=0 runs e2e in one process, as before.
+E2E_WORKERS ?= 3
+E2E_XDIST = $(if $(filter 0,$(E2E_WORKERS)),-p no:xdist,-n $(E2E_WORKERS) --dist loadfile)
+
 test: $(STAMP) lint typecheck architecture
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/e2e
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(E2E_XDIST) tests/e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check operator tests bench
@@ -36,7 +43,7 @@ integration: $(STAMP)
 	$(BIN)/python -m pytest -q tests/integration
 
 e2e: $(STAMP)
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q $(E2E_XDIST) tests/e2e
 
 demo: $(STAMP)
 	$(BIN)/outsystems-okta-sandbox demo

@@ -21,13 +21,13 @@ import kopf
 import pytest
 import yaml
 from lupa import lua51
+from tests.unit.argocd.argocd_lua import ARGOCD, load_yaml, new_runtime, to_lua
 
 from outsystems_okta.api.constants import ANNOTATION_PREFIX, FINALIZER, GROUP, KIND
 from outsystems_okta.api.rotation import RotationPhase
 from outsystems_okta.handlers import OperatorConfig, build_registry
 from outsystems_okta.plan.conditions import HEALTHY, TERMINAL, TRANSIENT, Reason
 
-ARGOCD = Path(__file__).resolve().parents[3] / "deploy" / "argocd"
 HEALTH_LUA = ARGOCD / "health.lua"
 HEALTH_TEST = ARGOCD / "health_test.yaml"
 CM_PATCH = ARGOCD / "argocd-cm-patch.yaml"
@@ -36,39 +36,10 @@ IGNORE_KEY = f"resource.customizations.ignoreResourceUpdates.{GROUP}_{KIND}"
 
 VALID_STATUSES = {"Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"}
 
-# Lua 5.1 as Argo CD configures it: base, package and table; `os` reduced to time/date; nothing else.
-_SANDBOX = """
-local safe_os = {time = os.time, date = os.date}
-debug.setmetatable("", nil)
-string, math, io, debug, coroutine, python = nil, nil, nil, nil, nil, nil
-os = safe_os
-"""
-
-
-def _to_lua(lua: Any, value: Any) -> Any:
-    """The value as Argo CD's `decodeValue` hands it to Lua."""
-    if isinstance(value, Mapping):
-        table = lua.table()
-        for key, item in value.items():
-            if item is not None:
-                table[str(key)] = _to_lua(lua, item)
-        return table
-    if isinstance(value, list):
-        array = lua.table()
-        for index, item in enumerate(value, start=1):
-            array[index] = _to_lua(lua, item)
-        return array
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float):
-        return float(value)  # gopher-lua numbers are float64
-    raise TypeError(f"no Lua form for {value!r}")
-
 
 def run_health(obj: Mapping[str, Any], script: str | None = None) -> dict[str, str]:
-    lua = lua51.LuaRuntime(register_eval=False, register_builtins=False)
-    lua.execute(_SANDBOX)
-    lua.globals().obj = _to_lua(lua, obj)
+    lua = new_runtime()
+    lua.globals().obj = to_lua(lua, obj)
     result = lua.execute(script if script is not None else HEALTH_LUA.read_text())
     assert result is not None and lupa_type(result) == "table", "the script must return a table"
     health = {str(k): v for k, v in result.items()}
@@ -80,10 +51,6 @@ def run_health(obj: Mapping[str, Any], script: str | None = None) -> dict[str, s
 
 def lupa_type(value: Any) -> str:
     return str(lua51.lua_type(value))
-
-
-def load_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text())
 
 
 # --- health_test.yaml, exactly as Argo CD's resource_customizations tests run it ---------------------
