@@ -271,6 +271,10 @@ def build_registry(config: OperatorConfig, metrics: Metrics | None = None) -> ko
         key: Key = _names(body)
         slot = wakes.slot(key)
         view = StatusView(body)
+        if config.peering is not None:
+            # Another replica may have acted while this one stood by (the daemons stop on a pause and
+            # start again on the resume): no snapshot from before this daemon may stand for Okta.
+            shared_reads.ended(str(body.get("metadata", {}).get("uid") or ""))
 
         async def one_pass() -> Next:
             outcome = await run(body, view.current(), memo, logger, fresh=slot.woken)

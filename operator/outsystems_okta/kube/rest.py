@@ -39,8 +39,8 @@ def request(
     response = api_client.call_api(*serialized)
     response.read()
     if not 200 <= response.status <= 299:
-        # As the generated APIs raise it with `_preload_content=False`: no body kept (a Secret's
-        # body may echo its data).
-        raise ApiException.from_response(http_resp=response, body=None, data=None)
+        # Status and reason only: given the response, ApiException would keep its body and headers
+        # (and print them), and a Secret's body may echo its data.
+        raise ApiException(status=response.status, reason=response.reason)
     data: dict[str, Any] = json.loads(response.data) if response.data else {}
     return data

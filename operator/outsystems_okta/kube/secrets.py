@@ -44,7 +44,10 @@ class KubeSecrets:
             except ApiException as exc:
                 if exc.status != 409:
                     raise _safe(exc) from None
-            current = request(self._api, "GET", SECRET, {"namespace": namespace, "name": name})
+            try:
+                current = request(self._api, "GET", SECRET, {"namespace": namespace, "name": name})
+            except ApiException as exc:
+                raise _safe(exc) from None
             meta = current.get("metadata") or {}
             merged = {
                 **body,

@@ -48,12 +48,14 @@ class _Entry:
 class OrgReads:
     """The snapshots of one org (org URL and credentials)."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], ttl: float = float("inf")) -> None:
         self._clock = clock
+        self._ttl = ttl
         self._entries: dict[Hashable, _Entry] = {}
 
     async def read(self, key: Hashable, window: Window, load: Callable[[], Awaitable[Any]]) -> _Entry:
         """The snapshot under `key` once read: one the window admits (even in flight), else a new read."""
+        self._prune()
         entry = self._entries.get(key)
         if entry is None or not window.admits(entry.started) or _failed(entry.task):
             entry = _Entry(self._clock(), asyncio.ensure_future(load()))
@@ -62,6 +64,12 @@ class OrgReads:
         # shield: one awaiter cancelled (its pass stopped) does not cancel the read for the others.
         await asyncio.shield(entry.task)
         return entry
+
+    def _prune(self) -> None:
+        # A settled snapshot past the TTL is nobody's any more (a whole app scan can be megabytes).
+        oldest = self._clock() - self._ttl
+        for key in [k for k, e in self._entries.items() if e.task.done() and e.started < oldest]:
+            del self._entries[key]
 
     def _settled(self, key: Hashable, entry: _Entry, _: asyncio.Future[Any]) -> None:
         # A failed read is nobody's snapshot; the next pass reads again.
@@ -125,7 +133,7 @@ class SharedReads:
         key = (org_url, as_credentials(token).digest)
         reads = self._orgs.get(key)
         if reads is None:
-            reads = self._orgs[key] = OrgReads(self._clock)
+            reads = self._orgs[key] = OrgReads(self._clock, self.ttl)
         self._orgs.move_to_end(key)
         # A rotated token gets new snapshots; the old ones go once they are the least recently used.
         while len(self._orgs) > self._max_orgs:
@@ -197,7 +205,8 @@ class SharedOkta:
         return [app for app in apps.values() if app is not None]
 
     async def _scan(self, limit: int) -> dict[str, dict[str, Any]]:
-        return _apps_by_id(await self._inner.list_apps(limit=limit))
+        # Okta's listing carries no client secret; should it ever, the snapshot still keeps none.
+        return _apps_by_id(_without_client_secret(app) for app in await self._inner.list_apps(limit=limit))
 
     async def list_group_apps(self, group_id: str) -> list[dict[str, Any]]:
         """The apps assigned to a group, as `{"id": ...}` (only ids are kept: what assignments need)."""
@@ -235,7 +244,8 @@ class SharedOkta:
             return policies
 
         entry = await self._org.read(("policies", server_id), self._window, load)
-        return list(entry.task.result())
+        # Copies: a pass changes the models it plans with; the snapshot is every pass's.
+        return [policy.model_copy(deep=True) for policy in entry.task.result()]
 
     async def list_access_policy_rules(self, server_id: str, policy_id: str) -> list[AccessPolicyRule]:
         async def load() -> list[AccessPolicyRule]:
@@ -243,7 +253,7 @@ class SharedOkta:
             return rules
 
         entry = await self._org.read(("rules", server_id, policy_id), self._window, load)
-        return list(entry.task.result())
+        return [rule.model_copy(deep=True) for rule in entry.task.result()]
 
     # -- reads that are the pass's own ----------------------------------------------------------------
 
@@ -277,10 +287,7 @@ class SharedOkta:
 
     def _app_changed(self, app: dict[str, Any]) -> None:
         # Okta's answer to a create carries the new client secret: never keep it in a snapshot.
-        oauth = (app.get("credentials") or {}).get("oauthClient")
-        if isinstance(oauth, dict) and "client_secret" in oauth:
-            app = {**app, "credentials": {**app["credentials"], "oauthClient": _without_secret(oauth)}}
-        self._org.change(_APPS, str(app["id"]), app)
+        self._org.change(_APPS, str(app["id"]), _without_client_secret(app))
 
     async def activate_app(self, app_id: str) -> None:
         await self._inner.activate_app(app_id)
@@ -379,5 +386,12 @@ class SharedOkta:
             self._policies_changed(server_id)
 
 
-def _without_secret(oauth: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in oauth.items() if key != "client_secret"}
+def _without_client_secret(app: dict[str, Any]) -> dict[str, Any]:
+    credentials = app.get("credentials")
+    if not isinstance(credentials, dict):
+        return app
+    oauth = credentials.get("oauthClient")
+    if not isinstance(oauth, dict) or "client_secret" not in oauth:
+        return app
+    kept = {key: value for key, value in oauth.items() if key != "client_secret"}
+    return {**app, "credentials": {**credentials, "oauthClient": kept}}

@@ -15,8 +15,10 @@ import httpx
 import kubernetes
 import pytest
 from kubernetes import config
+from kubernetes.client.exceptions import ApiException
 
 from outsystems_okta.kube import KubeNamespaces, KubeSecrets
+from outsystems_okta.kube.rest import request
 from outsystems_okta.kube.secrets import KubernetesApiError
 
 SECRETS = "/api/v1/namespaces/default/secrets"
@@ -74,6 +76,15 @@ def test_a_refused_write_is_an_error_without_the_body(api: kubernetes.client.Api
         asyncio.run(KubeSecrets(api).write(body))
     assert info.value.status == 404
     assert "s3cr3t-value" not in str(info.value)
+
+
+def test_an_api_error_keeps_status_and_reason_only(api: kubernetes.client.ApiClient) -> None:
+    # What the API server answered (for a Secret it may echo data) stays out of the exception and so
+    # out of every message made from it.
+    with pytest.raises(ApiException) as info:
+        request(api, "GET", SECRETS + "/{name}", {"name": "absent"})
+    assert (info.value.status, info.value.body, info.value.headers) == (404, None, None)
+    assert str(info.value) == "(404)\nReason: Not Found\n"
 
 
 def test_a_namespace_is_terminating_once_deleted_or_gone(

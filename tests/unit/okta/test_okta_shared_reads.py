@@ -33,6 +33,7 @@ class FakeOkta:
         self.assigned: set[str] = {"0oa1"}
         self.requests: list[tuple[str, str]] = []
         self.gate: asyncio.Event | None = None  # holds reads until set (single-flight tests)
+        self.policies: list[dict[str, Any]] = []
 
     def reads(self, path: str) -> int:
         return sum(1 for method, p in self.requests if method == "GET" and p == path)
@@ -75,7 +76,7 @@ class FakeOkta:
         if path == "/api/v1/authorizationServers/default":
             return httpx.Response(200, json={"id": "default", "issuer": f"{ORG}/oauth2/default"})
         if path == "/api/v1/authorizationServers/default/policies":
-            return httpx.Response(200, json=[])
+            return httpx.Response(200, json=self.policies)
         return httpx.Response(404, json={"errorCode": "E0000007", "errorSummary": "Not found"})
 
 
@@ -265,3 +266,40 @@ async def test_only_the_most_recently_used_orgs_keep_snapshots(client: OktaClien
     reads.org("https://c.okta.com", TOKEN)  # evicts b, the least recently used
     assert reads.org(ORG, TOKEN) is a
     assert reads.org("https://b.okta.com", TOKEN) is not b
+
+
+async def test_a_settled_snapshot_past_the_ttl_is_dropped(okta: FakeOkta, client: OktaClient) -> None:
+    clock = Clock()
+    reads = shared(client, clock, ttl=30.0)
+    async with pass_of(reads, client, "a") as view:
+        await view.list_apps()
+        await view.find_group("IT")
+    assert len(reads.org(ORG, TOKEN)) == 2
+    clock.now += 31
+    async with pass_of(reads, client, "b") as view:
+        await view.get_authorization_server("default")
+    # Only the read just made is kept: the scan and the group lookup were past the TTL.
+    assert len(reads.org(ORG, TOKEN)) == 1
+
+
+async def test_a_listing_that_carries_a_client_secret_is_kept_without_it(
+    okta: FakeOkta, client: OktaClient
+) -> None:
+    okta.apps["0oa1"] = app("0oa1", credentials={"oauthClient": {"client_secret": "listed-s3cr3t"}})
+    reads = shared(client, Clock())
+    async with pass_of(reads, client, "a") as view:
+        listed = {a["id"]: a for a in await view.list_apps()}
+    assert listed["0oa1"]["credentials"] == {"oauthClient": {}}
+    assert "listed-s3cr3t" not in repr(reads.org(ORG, TOKEN)._entries)
+
+
+async def test_each_pass_gets_its_own_copy_of_the_shared_policies(okta: FakeOkta, client: OktaClient) -> None:
+    okta.policies = [{"id": "00p1", "name": "Default Policy", "priority": 1, "status": "ACTIVE"}]
+    reads = shared(client, Clock())
+    async with pass_of(reads, client, "a") as view:
+        [policy] = await view.list_access_policies("default")
+        policy.priority += 1  # what planning a reorder does to its models
+    async with pass_of(reads, client, "b") as view:
+        [again] = await view.list_access_policies("default")
+    assert again.priority == 1
+    assert okta.reads("/api/v1/authorizationServers/default/policies") == 1
