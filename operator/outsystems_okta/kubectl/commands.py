@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from outsystems_okta.api.constants import (
     MAX_REQUEST_LENGTH,
 )
 from outsystems_okta.kubectl import render, waits
-from outsystems_okta.kubectl.errors import PluginError
+from outsystems_okta.kubectl.errors import PluginError, Transient
 from outsystems_okta.plan.outputs import decode_data
 
 if TYPE_CHECKING:
@@ -86,18 +87,26 @@ def _wait(
 ) -> int:
     """Poll until `handled` says done, or `--timeout`. On a terminal the progress line is rewritten in
     place with the seconds waited; in a pipe or a CI log it is a new line only when it says something new.
+    Each read gets the time left as its timeout; one the API server does not answer, or answers 429 or
+    5xx (a restart, an overloaded server, a flaky proxy), is tried again until the deadline.
     """
     tty = sys.stderr.isatty()
     start = time.monotonic()
     shown = said = ""
     while True:
-        verdict = handled(cluster.integration(args.name))
+        unreachable = False
+        try:
+            left = args.timeout - (time.monotonic() - start)
+            verdict = handled(cluster.integration(args.name, within=left))
+        except Transient as exc:
+            verdict = waits.Verdict(False, False, str(exc))
+            unreachable = True
         elapsed = time.monotonic() - start
         if verdict.done or elapsed >= args.timeout:
             if tty and shown:
                 sys.stderr.write("\n")
             if not verdict.done:
-                why = f"{verdict.message} (is the operator running?)"
+                why = verdict.message if unreachable else f"{verdict.message} (is the operator running?)"
                 sys.stderr.write(f"error: timed out after {args.timeout:g}s: {why}\n")
                 return 1
             if not verdict.ok:
@@ -202,6 +211,8 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value):  # nan would never compare as elapsed, inf would wait forever
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds")
     if value <= 0:
         raise argparse.ArgumentTypeError("must be more than 0 seconds")
     return value

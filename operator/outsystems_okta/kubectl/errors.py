@@ -13,3 +13,7 @@ class PluginError(Exception):
 
 class NotFound(PluginError):
     """The resource or its Secret does not exist (exit 1, as `kubectl get` does)."""
+
+
+class Transient(PluginError):
+    """The API server did not answer, or answered 429 or 5xx: a wait tries again until its deadline."""

@@ -35,6 +35,18 @@ CHOICES = "(choose from 'status', 'lifetime', 'reconcile', 'pause', 'resume', 'r
             "kubectl osokta reconcile: error: argument --timeout: must be more than 0 seconds",
         ),
         (
+            ["reconcile", "x", "--timeout", "nan"],
+            "kubectl osokta reconcile: error: argument --timeout: 'nan' is not a finite number of seconds",
+        ),
+        (
+            ["resume", "x", "--timeout", "inf"],
+            "kubectl osokta resume: error: argument --timeout: 'inf' is not a finite number of seconds",
+        ),
+        (
+            ["rotate", "x", "--timeout", "1e999"],
+            "kubectl osokta rotate: error: argument --timeout: '1e999' is not a finite number of seconds",
+        ),
+        (
             ["pause", "x", "--timeout", "soon"],
             "kubectl osokta pause: error: argument --timeout: 'soon' is not a number of seconds",
         ),
@@ -124,10 +136,11 @@ def test_a_missing_kubeconfig_or_context_is_one_line_exit_1(tmp_path: Path) -> N
 def test_an_unreachable_api_server_is_one_line_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The network edge: port 1 on loopback refuses the connection; the client's own retries are quick.
+    # The network edge: port 1 on loopback refuses the connection (one attempt: no client retries).
     config = kubeconfig(tmp_path / "config")
     assert main(["status", "factory", "--kubeconfig", str(config)]) == 1
     err = capsys.readouterr().err
     assert err == (
-        "error: OutSystemsOktaIntegration team-a/factory: cannot reach the Kubernetes API (MaxRetryError)\n"
+        "error: OutSystemsOktaIntegration team-a/factory: cannot reach the Kubernetes API "
+        "(NewConnectionError)\n"
     )
