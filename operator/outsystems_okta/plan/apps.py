@@ -51,6 +51,12 @@ class AppPlan:
     changes: tuple[FieldChange, ...] = field(default=())
 
 
+def client_id_of(app: Mapping[str, Any]) -> str:
+    """An OIDC app's client ID (Okta makes it the app's id unless one was given at creation)."""
+    oauth = (app.get("credentials") or {}).get("oauthClient") or {}
+    return str(oauth.get("client_id") or app["id"])
+
+
 def _owned_fields(app: Mapping[str, Any]) -> dict[str, Any]:
     """The owned fields of an app (desired body or Okta's JSON), flattened to dotted names."""
     settings = (app.get("settings") or {}).get("oauthClient") or {}

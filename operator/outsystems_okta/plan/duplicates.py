@@ -21,16 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from outsystems_okta.blueprint import Owner, is_owned_by
+from outsystems_okta.plan.apps import client_id_of
 
 # How long after the tracked app was created a pass still looks for a late twin of it. A create that
 # Okta applies late lands within its client's timeout plus seconds; the window spans several drift
 # passes (600 s by default) so that one of them sees it, and afterwards steady passes cost no list.
 LATE_CREATE_WINDOW = 3600.0
-
-
-def _client_id(app: Mapping[str, Any]) -> str:
-    oauth = (app.get("credentials") or {}).get("oauthClient") or {}
-    return str(oauth.get("client_id") or app.get("id"))
 
 
 def _instant(value: object) -> datetime.datetime | None:
@@ -86,10 +82,10 @@ def settle(
     keep = next(
         (app for app in ours if tracked_id is not None and str(app.get("id")) == tracked_id),
         None,
-    ) or next((app for app in ours if _client_id(app) in handed), ours[0])
+    ) or next((app for app in ours if client_id_of(app) in handed), ours[0])
     others = [app for app in ours if app is not keep]
     remove = tuple(
-        str(app["id"]) for app in others if str(app["id"]) not in handed and _client_id(app) not in handed
+        str(app["id"]) for app in others if str(app["id"]) not in handed and client_id_of(app) not in handed
     )
     leave = tuple(str(app["id"]) for app in others if str(app["id"]) not in remove)
     return Settlement(keep=keep, remove=remove, leave=leave)

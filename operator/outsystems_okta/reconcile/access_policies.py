@@ -34,9 +34,10 @@ from outsystems_okta.plan.access_policies import (
     settled,
     unreadable,
 )
+from outsystems_okta.plan.apps import client_id_of
 from outsystems_okta.plan.conditions import Reason, find, with_condition
 from outsystems_okta.reconcile import managed_policy
-from outsystems_okta.reconcile.apps import EnsuredApp, client_id_of
+from outsystems_okta.reconcile.apps import EnsuredApp
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.outcome import EXTERNAL_FIX_DELAY, Failure
 

@@ -16,7 +16,6 @@ create of the next pass) are settled in the survey, before any write: see plan/d
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,18 +23,13 @@ from outsystems_okta.api.spec import MissingAppPolicy
 from outsystems_okta.blueprint import AppRole, DesiredApp, is_owned_by
 from outsystems_okta.okta.errors import OktaNotFoundError, OktaUnavailableError
 from outsystems_okta.plan.adoption import adoption_refusal, effective_desired, swap_refusal
-from outsystems_okta.plan.apps import AppAction, AppPlan, plan_app, select_owned
+from outsystems_okta.plan.apps import AppAction, AppPlan, client_id_of, plan_app, select_owned
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.plan.duplicates import Settlement, handed_ids, may_have_late_twin, settle
 from outsystems_okta.plan.lockout import missing_app_message, recreating_message
 from outsystems_okta.plan.outputs import decode_data
 from outsystems_okta.reconcile import output_secret
 from outsystems_okta.reconcile.context import PassContext
-
-
-def client_id_of(app: Mapping[str, Any]) -> str:
-    oauth = (app.get("credentials") or {}).get("oauthClient") or {}
-    return str(oauth.get("client_id") or app["id"])
 
 
 @dataclass(frozen=True)

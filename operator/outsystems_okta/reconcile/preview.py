@@ -14,13 +14,13 @@ from outsystems_okta.api.spec import parse_spec
 from outsystems_okta.blueprint import desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import describe_group, groups_not_found
-from outsystems_okta.plan.apps import AppAction, FieldChange
+from outsystems_okta.plan.apps import AppAction, FieldChange, client_id_of
 from outsystems_okta.plan.client_secret import choose_client_secret
 from outsystems_okta.plan.conditions import Reason
 from outsystems_okta.plan.preview import Action, AppPreview, Preview
 from outsystems_okta.plan.sign_in_policy import assigned_policy_id, needs_assignment
 from outsystems_okta.reconcile.access import GroupAccess
-from outsystems_okta.reconcile.apps import AppSurvey, client_id_of, survey_app
+from outsystems_okta.reconcile.apps import AppSurvey, survey_app
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.options import Options
 from outsystems_okta.reconcile.org_errors import describe

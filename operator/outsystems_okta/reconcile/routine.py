@@ -14,6 +14,7 @@ from outsystems_okta.api.spec import SpecError, parse_spec
 from outsystems_okta.blueprint import desired_apps
 from outsystems_okta.okta.errors import OktaError, OktaNotFoundError
 from outsystems_okta.plan.access import groups_not_found
+from outsystems_okta.plan.apps import client_id_of
 from outsystems_okta.plan.conditions import Reason, find
 from outsystems_okta.plan.handover import handover_due, handover_message
 from outsystems_okta.plan.lockout import lifetime_changes, lifetime_update_message
@@ -21,7 +22,7 @@ from outsystems_okta.plan.outputs import LifeTimeValues, decode_data, metadata_u
 from outsystems_okta.reconcile import access_policies, output_secret, preflight
 from outsystems_okta.reconcile import rotation as client_secret_rotation
 from outsystems_okta.reconcile.access import GroupAccess
-from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, client_id_of, survey_app
+from outsystems_okta.reconcile.apps import EnsuredApp, apply_app, survey_app
 from outsystems_okta.reconcile.client_secret import web_client_secret
 from outsystems_okta.reconcile.context import PassContext
 from outsystems_okta.reconcile.credentials import (
