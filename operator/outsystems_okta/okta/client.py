@@ -573,7 +573,9 @@ class OktaClient:
                 await self._sleep(delay)
                 continue
 
-            remaining = parse_int(response.headers.get("x-rate-limit-remaining"))
+            # A token endpoint's failure carries its own bucket's headers: none of them are this bucket's.
+            limits = response.headers if _answers(response, request) else httpx.Headers()
+            remaining = parse_int(limits.get("x-rate-limit-remaining"))
             if remaining is not None:
                 self._remaining[bucket] = remaining
             self._emit(
@@ -585,7 +587,7 @@ class OktaClient:
                     time.monotonic() - started,
                     bucket,
                     attempt,
-                    rate_limit_limit=parse_int(response.headers.get("x-rate-limit-limit")),
+                    rate_limit_limit=parse_int(limits.get("x-rate-limit-limit")),
                     paced=paced,
                 )
             )
@@ -647,6 +649,11 @@ class OktaClient:
         except BaseException:  # cancellation included: the slot must come back
             self._pacer.release(bucket)
             raise
+        if not _answers(response, request):
+            # The token endpoint's answer (its 429 or 5xx ends the auth flow): this request never went,
+            # and the rate-limit headers are the token endpoint's, not this bucket's.
+            self._pacer.release(bucket)
+            return response
         self._pacer.observe(
             bucket,
             limit=parse_int(response.headers.get("x-rate-limit-limit")),
@@ -682,6 +689,11 @@ class OktaClient:
             self._on_response(info)
         except Exception:  # a metrics hook must never break an API call
             logger.exception("Okta on_response hook failed for %s", info.operation)
+
+
+def _answers(response: httpx.Response, request: httpx.Request) -> bool:
+    """Whether `response` is the answer to `request` itself, not to a token request its auth flow made."""
+    return response.request.url.path == request.url.path
 
 
 def _check_limit(limit: int) -> int:

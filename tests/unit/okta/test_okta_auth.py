@@ -23,6 +23,8 @@ from outsystems_okta.okta import (
     OktaClientPool,
     OktaProtocolError,
     OktaUnavailableError,
+    Pacing,
+    ResponseInfo,
     RetryPolicy,
 )
 from outsystems_okta.okta.auth import ASSERTION_TYPE, DPoPKey, TokenCache, htu
@@ -463,3 +465,42 @@ def test_the_cache_forgets_tokens_past_their_refresh_time() -> None:
     cache.put(("u", "c", "k"), "t3", 3600, now=100)
     assert len(cache) == 2 and cache.get(("u", "a", "k"), now=100) == "t1"
     assert "t1" not in repr(cache)
+
+
+async def test_a_token_endpoint_429_is_not_booked_against_the_api_bucket() -> None:
+    # The token endpoint has its own rate limit: its 429 says nothing of /api/v1/apps, so neither the
+    # budget books nor the telemetry may take its headers for that bucket's.
+    fake = FakeOkta()
+    clock = Clock()
+    exhausted = {
+        "X-Rate-Limit-Limit": "600",
+        "X-Rate-Limit-Remaining": "0",
+        "X-Rate-Limit-Reset": str(int(clock.now) + 30),
+    }
+    fake.token_answers = [lambda r: httpx.Response(429, json={"errorCode": "E0000047"}, headers=exhausted)]
+    fake.api_answers = [
+        lambda r: httpx.Response(
+            200,
+            json=[],
+            headers={
+                "X-Rate-Limit-Limit": "100",
+                "X-Rate-Limit-Remaining": "99",
+                "X-Rate-Limit-Reset": str(int(clock.now) + 60),
+            },
+        )
+    ]
+    infos: list[ResponseInfo] = []
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    async with client(
+        fake, clock=clock, sleep=sleep, on_response=infos.append, pacing=Pacing(budget=0.5, concurrency=1)
+    ) as okta:
+        assert await okta.list_apps() == []
+    assert [(i.status, i.rate_limit_limit, i.rate_limit_remaining) for i in infos] == [
+        (429, None, None),
+        (200, 100, 99),
+    ]
+    # The retry was not held back by the token endpoint's exhausted window.
+    assert [i.paced for i in infos] == [0.0, 0.0]
