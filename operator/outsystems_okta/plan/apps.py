@@ -103,11 +103,6 @@ def owned_changes(desired: DesiredApp, observed: Mapping[str, Any] | None) -> tu
     )
 
 
-def owned_differences(desired: DesiredApp, observed: Mapping[str, Any]) -> tuple[str, ...]:
-    """Owned fields whose observed value is not the desired one, in a stable order."""
-    return tuple(change.name for change in owned_changes(desired, observed))
-
-
 def replacement_body(desired: DesiredApp, observed: Mapping[str, Any]) -> dict[str, Any]:
     """The full PUT body: Okta's app with only the owned fields set to the desired values."""
     body = copy.deepcopy(dict(observed))

@@ -1,4 +1,4 @@
-"""plan_app / owned_differences / replacement_body / select_owned against realistic Okta app JSON."""
+"""plan_app / owned_changes / replacement_body / select_owned against realistic Okta app JSON."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from outsystems_okta.blueprint import DesiredApp, DesiredApps, Owner, desired_ap
 from outsystems_okta.blueprint.ownership import MARKER_KEY
 from outsystems_okta.plan.apps import (
     AppAction,
-    owned_differences,
+    owned_changes,
     plan_app,
     replacement_body,
     select_owned,
@@ -118,6 +118,11 @@ def okta_app(
 # --------------------------------------------------------------------------------------------------------
 # plan_app
 # --------------------------------------------------------------------------------------------------------
+
+
+def owned_differences(desired: DesiredApp, observed: dict[str, Any]) -> tuple[str, ...]:
+    """The names of the owned fields `owned_changes` reports."""
+    return tuple(change.name for change in owned_changes(desired, observed))
 
 
 @pytest.mark.parametrize("desired", [CONSOLES, TOOLS], ids=["consoles", "tools"])
